@@ -1,0 +1,24 @@
+// The `voxlab` command line: a thin layer over the library. Each verb lives in commands/<verb>.ts.
+import { Command, CommanderError } from "commander";
+import { errorMessage } from "../errors.ts";
+import { registerStart } from "./commands/start.ts";
+
+const program = new Command("voxlab")
+  .description("Speaker verification toolkit: ECAPA-TDNN embeddings via ONNX Runtime, scoring and metrics")
+  .option("--debug", "print stack traces on errors")
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(text.trimEnd().split("\n")[0] + "\n") });
+
+registerStart(program);
+
+const debug = process.argv.includes("--debug");
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Commander already printed its one-line message (or the help text).
+    process.exit(err.exitCode);
+  }
+  process.stderr.write(`voxlab: ${debug && err instanceof Error ? err.stack : errorMessage(err)}\n`);
+  process.exit(1);
+}

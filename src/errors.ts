@@ -1,0 +1,12 @@
+/**
+ * An error caused by the user's input (a bad file, a bad flag, a missing model).
+ * The CLI prints its message as one line and exits non-zero, without a stack trace.
+ */
+export class VoxlabError extends Error {
+  override name = "VoxlabError";
+}
+
+/** The message of any thrown value, for one-line reports. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
