@@ -1,7 +1,12 @@
 // The `voxlab` command line: a thin layer over the library. Each verb lives in commands/<verb>.ts.
 import { Command, CommanderError } from "commander";
 import { errorMessage } from "../errors.ts";
+import { registerEmbed } from "./commands/embed.ts";
+import { registerFeatures } from "./commands/features.ts";
 import { registerStart } from "./commands/start.ts";
+import { registerMetrics } from "./commands/metrics.ts";
+import { registerModel } from "./commands/model.ts";
+import { registerModelFetch } from "./commands/model-fetch.ts";
 
 const program = new Command("voxlab")
   .description("Speaker verification toolkit: ECAPA-TDNN embeddings via ONNX Runtime, scoring and metrics")
@@ -10,6 +15,10 @@ const program = new Command("voxlab")
   .configureOutput({ outputError: (text, write) => write(text.trimEnd().split("\n")[0] + "\n") });
 
 registerStart(program);
+registerMetrics(program);
+registerEmbed(program);
+registerFeatures(program);
+registerModelFetch(registerModel(program));
 
 const debug = process.argv.includes("--debug");
 try {

@@ -1,0 +1,43 @@
+// `npm run bench`: runs each benchmark module, merges their metrics with the machine's description and writes
+// results/bench/latest.json plus a timestamped copy. Add a benchmark by adding a module to BENCHMARKS.
+import { mkdirSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeFileAtomic } from "../src/io/npy.ts";
+import { benchFbank } from "./fbank.ts";
+import type { BenchResult } from "./types.ts";
+
+
+const BENCHMARKS: { name: string; run: () => Promise<BenchResult> }[] = [{ name: "fbank", run: benchFbank }];
+
+function machineInfo(): Record<string, string | number> {
+  return {
+    cpu_model: cpus()[0]?.model ?? "unknown",
+    cpu_cores: cpus().length,
+    memory_gib: Math.round(totalmem() / 2 ** 30),
+    node_version: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    // Other processes' load when the run started: a busy machine slows every number here.
+    load_average_1min: Math.round(loadavg()[0] * 100) / 100,
+  };
+}
+
+async function main(): Promise<void> {
+  const time = new Date().toISOString();
+  const result: Record<string, unknown> = { time, machine: machineInfo() };
+  for (const bench of BENCHMARKS) {
+    const { metrics, summary } = await bench.run();
+    Object.assign(result, metrics);
+    process.stdout.write(`[${bench.name}]\n${summary.map((line) => `  ${line}`).join("\n")}\n`);
+  }
+  const dir = resolve(dirname(fileURLToPath(import.meta.url)), "..", "results", "bench");
+  mkdirSync(dir, { recursive: true });
+  const json = `${JSON.stringify(result, null, 2)}\n`;
+  // ':' is not allowed in Windows file names, so the copy's name uses '-' in the time of day.
+  await writeFileAtomic(join(dir, `${time.replace(/:/g, "-")}.json`), json);
+  await writeFileAtomic(join(dir, "latest.json"), json);
+  process.stdout.write(`wrote ${join("results", "bench", "latest.json")}\n`);
+}
+
+await main();

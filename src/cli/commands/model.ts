@@ -1,0 +1,33 @@
+import type { Command } from "commander";
+import { importSpeechbrainModel } from "../../models/import.ts";
+
+interface ModelImportFlags {
+  out: string;
+  license?: string;
+  source?: string;
+}
+
+/**
+ * The `voxlab model` command group with its `import` subcommand. Returns the group so that other
+ * subcommands (e.g. `model fetch`) can be added to it: `registerModelFetch(registerModel(program))`.
+ */
+export function registerModel(program: Command): Command {
+  const group = program.command("model").description("import and manage speaker-embedding models");
+  group
+    .command("import")
+    .description("convert a SpeechBrain ECAPA-TDNN model folder (hyperparams.yaml + embedding_model.ckpt) to a self-describing ONNX model")
+    .argument("<dir>", "SpeechBrain model folder, e.g. a download of speechbrain/spkrec-ecapa-voxceleb")
+    .requiredOption("--out <model.onnx>", "the ONNX model to write")
+    .option("--license <license>", "licence of the weights, stored in the model metadata", "unknown")
+    .option("--source <source>", "where the model came from (default: the folder name)")
+    .action(async (dir: string, flags: ModelImportFlags) => {
+      const started = performance.now();
+      const result = await importSpeechbrainModel(dir, flags.out, { license: flags.license, source: flags.source });
+      const { ecapa } = result.hyperparams;
+      process.stdout.write(
+        `wrote ${result.outPath}: ECAPA-TDNN channels [${ecapa.channels.join(",")}], ${(result.parameterCount / 1e6).toFixed(2)} M parameters, ` +
+          `${ecapa.linNeurons}-d embeddings (${(result.bytes / 2 ** 20).toFixed(1)} MiB, ${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
+      );
+    });
+  return group;
+}

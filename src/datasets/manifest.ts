@@ -1,0 +1,190 @@
+// Dataset manifests: one row per utterance of a VoxCeleb-style tree, as a value and as a CSV file.
+import { createHash } from "node:crypto";
+import type { Dirent } from "node:fs";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import Papa from "papaparse";
+import { VoxlabError } from "../errors.ts";
+import { writeFileAtomic } from "../io/npy.ts";
+import { readAudioHeader } from "./audio-header.ts";
+
+/** One utterance: `path` is relative to the wav root with POSIX separators (`<speaker>/<session>/<file>`). */
+export interface ManifestEntry {
+  path: string;
+  speaker: string;
+  session: string;
+  /** Seconds, from the file header. */
+  duration: number;
+}
+
+export type DatasetManifest = ManifestEntry[];
+
+export interface ScanOptions {
+  /** Called after each file header is read. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+const MANIFEST_COLUMNS = ["path", "speaker", "session", "duration"] as const;
+
+const AUDIO_EXTENSION = /\.(wav|flac)$/i;
+/** Header reads in flight at once: enough to hide file-open latency without exhausting descriptors. */
+const CONCURRENCY = 32;
+
+/** Orders by speaker, then session, then path, comparing UTF-16 code units (locale-independent). */
+export function compareEntries(a: ManifestEntry, b: ManifestEntry): number {
+  return compareText(a.speaker, b.speaker) || compareText(a.session, b.session) || compareText(a.path, b.path);
+}
+
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+interface DirEntry {
+  name: string;
+  isDirectory: boolean;
+  isFile: boolean;
+}
+
+/** Visible entries of a folder; symbolic links count as what they point to (corpora are often linked in). */
+async function listDir(dir: string): Promise<DirEntry[]> {
+  let entries: Dirent[];
+  try {
+    entries = (await readdir(dir, { withFileTypes: true })).filter((e) => !e.name.startsWith("."));
+  } catch (err) {
+    throw new VoxlabError(`${dir}: cannot read directory (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  return Promise.all(
+    entries.map(async (e) => {
+      if (!e.isSymbolicLink()) return { name: e.name, isDirectory: e.isDirectory(), isFile: e.isFile() };
+      const target = await stat(join(dir, e.name)).catch(() => undefined); // a dangling link is neither
+      return { name: e.name, isDirectory: target?.isDirectory() ?? false, isFile: target?.isFile() ?? false };
+    }),
+  );
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Finds `<speaker>/<session>/<utt>.{wav,flac}` under `wavRoot`. Audio at any other depth means the tree
+ * is not laid out as expected, which is reported rather than silently skipped.
+ */
+async function findUtterances(wavRoot: string, layoutHint: string): Promise<string[][]> {
+  const found: string[][] = [];
+  const misplaced = (rel: string) =>
+    new VoxlabError(`${wavRoot}: audio file ${rel} is not at <speaker>/<session>/<utterance> depth (${layoutHint})`);
+  for (const speaker of await listDir(wavRoot)) {
+    if (!speaker.isDirectory) {
+      if (AUDIO_EXTENSION.test(speaker.name)) throw misplaced(speaker.name);
+      continue;
+    }
+    for (const session of await listDir(join(wavRoot, speaker.name))) {
+      if (!session.isDirectory) {
+        if (AUDIO_EXTENSION.test(session.name)) throw misplaced(`${speaker.name}/${session.name}`);
+        continue;
+      }
+      for (const utt of await listDir(join(wavRoot, speaker.name, session.name))) {
+        if (utt.isFile && AUDIO_EXTENSION.test(utt.name)) found.push([speaker.name, session.name, utt.name]);
+      }
+    }
+  }
+  return found;
+}
+
+/** The folder holding `<speaker>/` folders: `<root>/wav` when present, else `<root>` itself. */
+export async function wavRootOf(root: string): Promise<string> {
+  if (!(await isDirectory(root))) throw new VoxlabError(`${root}: dataset root is not a directory`);
+  const wav = join(root, "wav");
+  return (await isDirectory(wav)) ? wav : root;
+}
+
+/**
+ * Scans a VoxCeleb-style dataset (`<root>/wav/<speaker>/<session>/<utt>.{wav,flac}`, or the same three
+ * levels directly under `<root>`) into a manifest sorted by speaker, session and path.
+ */
+export async function scanDataset(root: string, options: ScanOptions = {}): Promise<DatasetManifest> {
+  const wavRoot = await wavRootOf(root);
+  const layoutHint = "expected wav/<speaker>/<session>/<utterance>.{wav,flac} or the same three levels under the root";
+  const utterances = await findUtterances(wavRoot, layoutHint);
+  if (utterances.length === 0) throw new VoxlabError(`${root}: no audio files found (${layoutHint})`);
+  const manifest: DatasetManifest = new Array(utterances.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < utterances.length) {
+      const i = next++;
+      const [speaker, session, file] = utterances[i];
+      const { duration } = await readAudioHeader(join(wavRoot, speaker, session, file));
+      manifest[i] = { path: `${speaker}/${session}/${file}`, speaker, session, duration };
+      options.onProgress?.(++done, utterances.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, utterances.length) }, worker));
+  return manifest.sort(compareEntries);
+}
+
+/** The canonical CSV text of a manifest (what `saveManifest` writes; LF line ends, final newline). */
+export function manifestToCsv(manifest: DatasetManifest): string {
+  const rows = manifest.map((e) => [e.path, e.speaker, e.session, String(e.duration)]);
+  return Papa.unparse({ fields: [...MANIFEST_COLUMNS], data: rows }, { newline: "\n" }) + "\n";
+}
+
+/** sha256 (hex) of the canonical CSV: two manifests hash equal exactly when they list the same rows in the same order. */
+export function manifestHash(manifest: DatasetManifest): string {
+  return createHash("sha256").update(manifestToCsv(manifest)).digest("hex");
+}
+
+export async function saveManifest(path: string, manifest: DatasetManifest): Promise<void> {
+  await writeFileAtomic(path, manifestToCsv(manifest));
+}
+
+/** Parses manifest CSV text; `name` (usually the file path) prefixes error messages, with line numbers. */
+export function parseManifestCsv(text: string, name: string): DatasetManifest {
+  const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ""), { header: false });
+  // Papaparse reports quoting errors per row; rows map to lines because manifest fields hold no newlines.
+  const firstError = parsed.errors.find((e) => e.type === "Quotes" || e.type === "FieldMismatch");
+  if (firstError) throw new VoxlabError(`${name}: line ${(firstError.row ?? 0) + 1}: ${firstError.message}`);
+  const rows = parsed.data;
+  const header = rows[0]?.map((h) => h.trim());
+  if (!header || header.join(",") !== MANIFEST_COLUMNS.join(",")) {
+    throw new VoxlabError(`${name}: line 1: header must be ${MANIFEST_COLUMNS.join(",")}, found ${header?.join(",") ?? "nothing"}`);
+  }
+  const manifest: DatasetManifest = [];
+  const seen = new Map<string, number>();
+  for (let i = 1; i < rows.length; i++) {
+    const row = rows[i];
+    const line = i + 1;
+    if (row.length === 1 && row[0].trim() === "") continue; // blank line (also the final newline)
+    if (row.length !== MANIFEST_COLUMNS.length) {
+      throw new VoxlabError(`${name}: line ${line}: expected ${MANIFEST_COLUMNS.length} fields, found ${row.length}`);
+    }
+    const [path, speaker, session, durationText] = row.map((f) => f.trim());
+    for (const [column, value] of [["path", path], ["speaker", speaker], ["session", session]]) {
+      if (value === "") throw new VoxlabError(`${name}: line ${line}: empty ${column}`);
+    }
+    const duration = Number(durationText);
+    if (durationText === "" || !Number.isFinite(duration) || duration < 0) {
+      throw new VoxlabError(`${name}: line ${line}: duration "${durationText}" is not a non-negative number`);
+    }
+    const earlier = seen.get(path);
+    if (earlier !== undefined) throw new VoxlabError(`${name}: line ${line}: path ${path} already listed on line ${earlier}`);
+    seen.set(path, line);
+    manifest.push({ path, speaker, session, duration });
+  }
+  return manifest;
+}
+
+export async function loadManifest(path: string): Promise<DatasetManifest> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    throw new VoxlabError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  return parseManifestCsv(text, path);
+}

@@ -1,0 +1,138 @@
+// From audio files to embeddings: decode → frontend (named by the model's metadata) → ONNX, in length-sorted batches.
+import { loadAudio } from "../audio/index.ts";
+import { VoxlabError } from "../errors.ts";
+import { computeFeatures, type FeatureMatrix } from "../features/index.ts";
+import { loadEmbeddingModel, type EmbeddingModel, type LoadOptions } from "../models/embedding-model.ts";
+
+export interface ExtractOptions {
+  /** Utterances per ONNX run, at most (default 16). */
+  batchSize?: number;
+  /** Padded frames per ONNX run, at most (batch rows × longest row; default 16 × 400), which bounds memory. */
+  maxBatchFrames?: number;
+  /**
+   * Split each utterance into chunks of this many seconds, embed each, and average the raw embeddings
+   * (WeSpeaker's chunked extraction). Off by default: the whole utterance is embedded at once.
+   */
+  chunkSeconds?: number;
+  /** Called after each ONNX run: utterances (or chunks) done, of how many. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Files are decoded and featurised this many at a time, so memory stays bounded on long lists. */
+const FILE_WINDOW = 256;
+
+/** Splits samples into `chunk`-sample pieces; a tail shorter than half a chunk joins the piece before it. */
+export function splitIntoChunks(samples: Float32Array, chunk: number): Float32Array[] {
+  if (samples.length <= chunk) return [samples];
+  const starts: number[] = [];
+  for (let s = 0; s + chunk <= samples.length; s += chunk) starts.push(s);
+  const tail = samples.length - (starts[starts.length - 1] + chunk);
+  if (tail > 0 && tail >= chunk / 2) starts.push(starts[starts.length - 1] + chunk);
+  return starts.map((s, i) => samples.subarray(s, i === starts.length - 1 ? samples.length : s + chunk));
+}
+
+/** Mean of equal-length rows. */
+export function meanRow(rows: Float32Array[]): Float32Array {
+  const out = new Float32Array(rows[0].length);
+  for (const row of rows) for (let i = 0; i < out.length; i++) out[i] += row[i];
+  for (let i = 0; i < out.length; i++) out[i] /= rows.length;
+  return out;
+}
+
+/**
+ * Groups indices of items into batches of similar length: sorted by frame count, cut when the batch
+ * is full or its padded size (rows × longest) would pass `maxBatchFrames`.
+ */
+export function planBatches(frames: number[], batchSize: number, maxBatchFrames: number): number[][] {
+  const order = frames.map((_, i) => i).sort((a, b) => frames[a] - frames[b] || a - b);
+  const batches: number[][] = [];
+  let current: number[] = [];
+  for (const i of order) {
+    const longest = frames[i];
+    if (current.length > 0 && (current.length >= batchSize || (current.length + 1) * longest > maxBatchFrames)) {
+      batches.push(current);
+      current = [];
+    }
+    current.push(i);
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+export class EmbeddingExtractor {
+  constructor(readonly model: EmbeddingModel) {}
+
+  static async load(modelPath: string, options: LoadOptions = {}): Promise<EmbeddingExtractor> {
+    return new EmbeddingExtractor(await loadEmbeddingModel(modelPath, options));
+  }
+
+  get dimension(): number {
+    return this.model.info.embeddingDim;
+  }
+
+  /** The features the model expects for 16 kHz mono samples. */
+  features(samples: Float32Array, name?: string): FeatureMatrix {
+    const { frontend, meanNorm } = this.model.info;
+    return computeFeatures(samples, frontend, { meanNorm: meanNorm !== "none", name });
+  }
+
+  /** Raw (not length-normalised) embeddings of 16 kHz mono signals, in input order. */
+  async embedSamples(signals: Float32Array[], options: ExtractOptions = {}, names?: string[]): Promise<Float32Array[]> {
+    const chunk = options.chunkSeconds ? Math.round(options.chunkSeconds * this.model.info.sampleRate) : 0;
+    if (options.chunkSeconds !== undefined && !(chunk > 0)) throw new VoxlabError(`chunk length must be positive, got ${options.chunkSeconds} s`);
+    // Every piece (a whole utterance or one chunk) is featurised, then all pieces are batched by length.
+    const owner: number[] = [];
+    const pieces: FeatureMatrix[] = [];
+    signals.forEach((samples, i) => {
+      for (const piece of chunk ? splitIntoChunks(samples, chunk) : [samples]) {
+        owner.push(i);
+        pieces.push(this.checkedFeatures(piece, names?.[i] ?? `signal #${i}`));
+      }
+    });
+    const rows = await this.embedFeatureList(pieces, options);
+    return signals.map((_, i) => meanRow(rows.filter((_, p) => owner[p] === i)));
+  }
+
+  /** Raw embeddings of audio files, in argument order; decodes and embeds a window of files at a time. */
+  async embedFiles(paths: string[], options: ExtractOptions = {}): Promise<Float32Array[]> {
+    const out: Float32Array[] = [];
+    for (let start = 0; start < paths.length; start += FILE_WINDOW) {
+      const window = paths.slice(start, start + FILE_WINDOW);
+      const signals = await Promise.all(window.map((p) => loadAudio(p, this.model.info.sampleRate)));
+      const rows = await this.embedSamples(signals, {
+        ...options,
+        // Pieces (chunks) are counted inside a window; report them as the share of its files.
+        onProgress: (done, total) => options.onProgress?.(start + Math.round((window.length * done) / total), paths.length),
+      }, window);
+      out.push(...rows);
+    }
+    return out;
+  }
+
+  private checkedFeatures(samples: Float32Array, name: string): FeatureMatrix {
+    const features = this.features(samples, name);
+    const { minFrames, sampleRate } = this.model.info;
+    if (features.frames < minFrames) {
+      throw new VoxlabError(`${name}: ${(samples.length / sampleRate).toFixed(3)} s gives ${features.frames} frames; the model needs at least ${minFrames}`);
+    }
+    return features;
+  }
+
+  private async embedFeatureList(pieces: FeatureMatrix[], options: ExtractOptions): Promise<Float32Array[]> {
+    const batchSize = options.batchSize ?? 16;
+    const maxBatchFrames = options.maxBatchFrames ?? 16 * 400;
+    const rows: Float32Array[] = new Array(pieces.length);
+    let done = 0;
+    for (const batch of planBatches(pieces.map((p) => p.frames), batchSize, maxBatchFrames)) {
+      const embedded = await this.model.embedFeatures(batch.map((i) => pieces[i]));
+      batch.forEach((i, k) => (rows[i] = embedded[k]));
+      done += batch.length;
+      options.onProgress?.(done, pieces.length);
+    }
+    return rows;
+  }
+
+  async close(): Promise<void> {
+    await this.model.close();
+  }
+}

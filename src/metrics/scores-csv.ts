@@ -1,0 +1,61 @@
+import { readFile } from "node:fs/promises";
+import Papa from "papaparse";
+import { VoxlabError } from "../errors.ts";
+
+/** A scores table: one trial per row; label 1 = target (same speaker), 0 = non-target. */
+export interface ScoresTable {
+  scores: Float64Array;
+  labels: Uint8Array;
+}
+
+/**
+ * Parses a CSV with a header holding `score` and `label` columns (others, such as enroll and test,
+ * are allowed and ignored). LF or CRLF line ends; blank lines are skipped. Errors name the line.
+ */
+export function parseScoresCsv(text: string, source: string): ScoresTable {
+  const parsed = Papa.parse<string[]>(text, { delimiter: ",", header: false, skipEmptyLines: false });
+  const rows = parsed.data;
+  const firstError = parsed.errors[0];
+  if (firstError) {
+    const line = firstError.row === undefined ? "" : ` (line ${firstError.row + 1})`;
+    throw new VoxlabError(`${source}: not a valid CSV file${line}: ${firstError.message}`);
+  }
+  const header = (rows[0] ?? []).map((name) => name.trim().replace(/^\uFEFF/, ""));
+  const scoreColumn = header.indexOf("score");
+  const labelColumn = header.indexOf("label");
+  if (scoreColumn < 0 || labelColumn < 0) {
+    throw new VoxlabError(`${source}: line 1 must be a header with "score" and "label" columns, got "${header.join(",")}"`);
+  }
+  const scores = new Float64Array(rows.length);
+  const labels = new Uint8Array(rows.length);
+  let count = 0;
+  // Row i of the parse is line i + 1 (scores files have no quoted line breaks).
+  for (let i = 1; i < rows.length; i++) {
+    const row = rows[i];
+    if (row.length === 1 && row[0].trim() === "") continue;
+    const where = `${source}: line ${i + 1}`;
+    if (row.length !== header.length) throw new VoxlabError(`${where}: ${row.length} fields, the header has ${header.length}`);
+    const scoreText = row[scoreColumn].trim();
+    const score = Number(scoreText);
+    if (scoreText === "" || !Number.isFinite(score)) throw new VoxlabError(`${where}: score "${scoreText}" is not a finite number`);
+    const labelText = row[labelColumn].trim();
+    if (labelText !== "0" && labelText !== "1") {
+      throw new VoxlabError(`${where}: label "${labelText}" must be 0 (non-target) or 1 (target)`);
+    }
+    scores[count] = score;
+    labels[count] = labelText === "1" ? 1 : 0;
+    count++;
+  }
+  return { scores: scores.slice(0, count), labels: labels.slice(0, count) };
+}
+
+export async function readScoresCsv(path: string): Promise<ScoresTable> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new VoxlabError(`${path}: cannot read the scores file (${code ?? String(err)})`);
+  }
+  return parseScoresCsv(text, path);
+}

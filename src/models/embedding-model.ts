@@ -1,0 +1,160 @@
+// Loading a speaker-embedding ONNX model with its VoxLab metadata, and running features through it.
+import { readFile } from "node:fs/promises";
+import * as ort from "onnxruntime-node";
+import { VoxlabError, errorMessage } from "../errors.ts";
+import type { FeatureMatrix } from "../features/index.ts";
+import { parseModelInfo, readOnnxMetadata, type EmbeddingModelInfo } from "./metadata.ts";
+
+/** Input/output names tried in order: VoxLab/WeSpeaker `feats`, 3D-Speaker `feature` or `x`. */
+const FEATURE_INPUTS = ["feats", "feature", "x"];
+const EMBEDDING_OUTPUTS = ["embedding", "embs", "embeddings"];
+const LENGTHS_INPUT = "lengths";
+
+export interface LoadOptions {
+  /** ONNX Runtime intra-op threads (default: ONNX Runtime's choice). */
+  intraOpThreads?: number;
+}
+
+/** One utterance's features: `frames` rows of the model's n_mels values, C order (`bins` optional). */
+export type EmbedInput = Pick<FeatureMatrix, "data" | "frames"> & Partial<Pick<FeatureMatrix, "bins">>;
+
+/** The sidecar beside `<model>.onnx`: `<model>.voxlab.json` (keys as in metadata_props). */
+export function sidecarPath(modelPath: string): string {
+  return `${modelPath.replace(/\.onnx$/i, "")}.voxlab.json`;
+}
+
+async function readSidecar(modelPath: string): Promise<Record<string, string>> {
+  const path = sidecarPath(modelPath);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw new VoxlabError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new VoxlabError(`${path}: invalid JSON (${errorMessage(err)})`);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new VoxlabError(`${path}: not a JSON object`);
+  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+}
+
+function pickName(candidates: readonly string[], names: readonly string[], override: string | undefined, what: string, file: string): string {
+  if (override !== undefined) {
+    if (!names.includes(override)) throw new VoxlabError(`${file}: metadata names ${what} "${override}" but the model has ${names.join(", ")}`);
+    return override;
+  }
+  const found = candidates.find((n) => names.includes(n));
+  if (!found) throw new VoxlabError(`${file}: no ${what} named ${candidates.join("/")} (the model has ${names.join(", ")})`);
+  return found;
+}
+
+export class EmbeddingModel {
+  private constructor(
+    readonly path: string,
+    readonly info: EmbeddingModelInfo,
+    private readonly session: ort.InferenceSession,
+    private readonly featsName: string,
+    private readonly lengthsName: string | null,
+    private readonly outputName: string,
+  ) {}
+
+  /** Loads `path`; its metadata_props, overridden by a `<model>.voxlab.json` sidecar, must describe it. */
+  static async load(path: string, options: LoadOptions = {}): Promise<EmbeddingModel> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (err) {
+      throw new VoxlabError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+    const props = { ...readOnnxMetadata(bytes, path), ...(await readSidecar(path)) };
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(bytes, options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {});
+    } catch (err) {
+      throw new VoxlabError(`${path}: ONNX Runtime cannot load the model (${errorMessage(err).split("\n")[0]})`);
+    }
+    try {
+      const featsName = pickName(FEATURE_INPUTS, session.inputNames, props.feats_input, "feature input", path);
+      const outputName = pickName(EMBEDDING_OUTPUTS, session.outputNames, props.embedding_output, "embedding output", path);
+      const lengthsName = session.inputNames.includes(LENGTHS_INPUT) ? LENGTHS_INPUT : null;
+      const extra = session.inputNames.filter((n) => n !== featsName && n !== lengthsName);
+      if (extra.length > 0) throw new VoxlabError(`${path}: unsupported model inputs ${extra.join(", ")}`);
+      const featsMeta = session.inputMetadata.find((m) => m.name === featsName);
+      const lastDim = featsMeta?.isTensor ? featsMeta.shape[featsMeta.shape.length - 1] : undefined;
+      const info = parseModelInfo(props, path, typeof lastDim === "number" ? lastDim : undefined);
+      if (typeof lastDim === "number" && lastDim !== info.nMels) {
+        throw new VoxlabError(`${path}: metadata n_mels ${info.nMels} differs from the model input's ${lastDim}`);
+      }
+      return new EmbeddingModel(path, info, session, featsName, lengthsName, outputName);
+    } catch (err) {
+      await session.release();
+      throw err;
+    }
+  }
+
+  /** Whether rows of different lengths can share one run (the graph takes `lengths`). */
+  get supportsPaddedBatches(): boolean {
+    return this.lengthsName !== null;
+  }
+
+  /**
+   * Embeds a batch of feature matrices; returns one [embeddingDim] row per input, in order. With a
+   * `lengths` input the batch is zero-padded into one run; otherwise each row runs on its own, since
+   * padding would change its embedding.
+   */
+  async embedFeatures(batch: EmbedInput[]): Promise<Float32Array[]> {
+    const { nMels, minFrames } = this.info;
+    batch.forEach((item, i) => {
+      if (!Number.isInteger(item.frames) || item.data.length !== item.frames * nMels || (item.bins ?? nMels) !== nMels) {
+        throw new VoxlabError(`${this.path}: features #${i} hold ${item.data.length} values, not ${item.frames} frames x ${nMels}`);
+      }
+      if (item.frames < minFrames) {
+        throw new VoxlabError(`${this.path}: features #${i} have ${item.frames} frames; the model needs at least ${minFrames}`);
+      }
+    });
+    if (batch.length === 0) return [];
+    if (this.lengthsName === null) {
+      const rows: Float32Array[] = [];
+      for (const item of batch) rows.push(...(await this.run([item])));
+      return rows;
+    }
+    return this.run(batch);
+  }
+
+  private async run(batch: EmbedInput[]): Promise<Float32Array[]> {
+    const { nMels, embeddingDim } = this.info;
+    const maxFrames = Math.max(...batch.map((b) => b.frames));
+    const padded = new Float32Array(batch.length * maxFrames * nMels);
+    batch.forEach((item, i) => padded.set(item.data, i * maxFrames * nMels));
+    const feeds: Record<string, ort.Tensor> = { [this.featsName]: new ort.Tensor("float32", padded, [batch.length, maxFrames, nMels]) };
+    if (this.lengthsName) {
+      feeds[this.lengthsName] = new ort.Tensor("int64", BigInt64Array.from(batch, (b) => BigInt(b.frames)), [batch.length]);
+    }
+    let output: ort.Tensor;
+    try {
+      output = (await this.session.run(feeds))[this.outputName];
+    } catch (err) {
+      throw new VoxlabError(`${this.path}: inference failed (${errorMessage(err).split("\n")[0]})`);
+    }
+    const data = output.data as Float32Array;
+    if (output.type !== "float32" || data.length !== batch.length * embeddingDim) {
+      throw new VoxlabError(`${this.path}: output ${this.outputName} has shape [${output.dims.join(",")}], expected [${batch.length},${embeddingDim}]`);
+    }
+    const rows = batch.map((_, i) => data.slice(i * embeddingDim, (i + 1) * embeddingDim));
+    output.dispose();
+    return rows;
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/** Loads a speaker-embedding ONNX model (see EmbeddingModel.load). */
+export function loadEmbeddingModel(path: string, options: LoadOptions = {}): Promise<EmbeddingModel> {
+  return EmbeddingModel.load(path, options);
+}
