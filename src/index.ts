@@ -76,7 +76,6 @@ export {
   probit,
   readScoresCsv,
   rocchEer,
-  seededRandom,
   thresholdAtFalseAcceptRate,
   thresholdAtFalseRejectRate,
   type BootstrapOptions,

@@ -329,4 +329,7 @@ test("loadAudio: a missing file or a directory is a one-line error naming the pa
   const garbage = join(dir, "garbage.wav");
   writeFileSync(garbage, "hello, not audio");
   await assert.rejects(loadAudio(garbage), (err: unknown) => err instanceof VoxlabError && err.message.startsWith(`${garbage}: not a WAV or FLAC file`));
+  const tenHertz = join(dir, "10hz.wav");
+  writeFileSync(tenHertz, riffWave(fmtChunk({ tag: 1, channels: 1, bits: 16, sampleRate: 10 }), twoSamples));
+  await assert.rejects(loadAudio(tenHertz), (err: unknown) => err instanceof VoxlabError && err.message.startsWith(`${tenHertz}: cannot resample from 10 Hz`));
 });

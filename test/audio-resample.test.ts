@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { decodeAudio, loadAudio, resample } from "../src/audio/index.ts";
 import { VoxlabError } from "../src/errors.ts";
-import { readFileSync } from "node:fs";
 import { dataset, needShared } from "./helpers/shared.ts";
 
 const OUT_RATE = 16000;
@@ -18,6 +17,15 @@ function signal(rate: number, seconds: number, phase: (t: number) => number, amp
 const tone = (frequency: number) => (t: number) => 2 * Math.PI * frequency * t;
 /** A linear sweep from f0 to f1 Hz over `seconds`. */
 const sweep = (f0: number, f1: number, seconds: number) => (t: number) => 2 * Math.PI * (f0 * t + ((f1 - f0) * t * t) / (2 * seconds));
+
+/** A copy of x with raised-cosine fades of `seconds` at both ends. */
+function fadeInOut(x: Float32Array, rate: number, seconds: number): Float32Array {
+  const n = Math.round(rate * seconds);
+  return x.map((v, i) => {
+    const fromEdge = Math.min(i, x.length - 1 - i);
+    return fromEdge >= n ? v : v * 0.5 * (1 - Math.cos((Math.PI * fromEdge) / n));
+  });
+}
 
 function rms(x: Float32Array, from = 0, to = x.length): number {
   let sum = 0;
@@ -44,13 +52,13 @@ function maxErrorVsIdeal(y: Float32Array, phase: (t: number) => number): number 
 }
 
 for (const rate of [22050, 44100, 48000]) {
-  test(`${rate} Hz -> 16 kHz: 1 kHz and 5 kHz tones keep frequency, level and phase`, async () => {
-    for (const frequency of [1000, 5000]) {
+  test(`${rate} Hz -> 16 kHz: 1, 5 and 7.5 kHz tones keep frequency, level and phase`, async () => {
+    for (const frequency of [1000, 5000, 7500]) {
       const x = signal(rate, 1, tone(frequency));
       const y = await resample(x, rate, OUT_RATE);
       assert.equal(y.length, OUT_RATE);
       const measured = zeroCrossingFrequency(y, OUT_RATE, EDGE, y.length - EDGE);
-      assert.ok(Math.abs(measured - frequency) < 0.05, `${frequency} Hz measured as ${measured} Hz`);
+      assert.ok(Math.abs(measured - frequency) < 0.5, `${frequency} Hz measured as ${measured} Hz`);
       const levelChange = dB(rms(y, EDGE, y.length - EDGE) / rms(x));
       assert.ok(Math.abs(levelChange) < 0.1, `${frequency} Hz level changed by ${levelChange} dB`);
       const error = maxErrorVsIdeal(y, tone(frequency));
@@ -63,11 +71,14 @@ for (const rate of [22050, 44100, 48000]) {
     for (const frequency of frequencies) {
       const x = signal(rate, 1, tone(frequency));
       const y = await resample(x, rate, OUT_RATE);
-      const interior = dB(rms(y, EDGE, y.length - EDGE) / rms(x));
-      const whole = dB(rms(y) / rms(x));
-      t.diagnostic(`${rate} Hz, ${frequency} Hz tone: ${interior.toFixed(1)} dB (interior), ${whole.toFixed(1)} dB (whole, with the on/off edges)`);
+      const interior = dB(rms(y, EDGE, y.length - EDGE) / rms(x, EDGE, x.length - EDGE));
+      // Switching a tone on and off abruptly puts real energy into the passband (the clicks), so the
+      // whole-signal figure uses a tone faded in and out over 50 ms.
+      const faded = fadeInOut(x, rate, 0.05);
+      const whole = dB(rms(await resample(faded, rate, OUT_RATE)) / rms(faded));
+      t.diagnostic(`${rate} Hz, ${frequency} Hz tone: ${interior.toFixed(1)} dB (interior), ${whole.toFixed(1)} dB (whole, faded tone)`);
       assert.ok(interior < -60, `${frequency} Hz only attenuated by ${-interior} dB`);
-      assert.ok(whole < -60, `${frequency} Hz with edges only attenuated by ${-whole} dB`);
+      assert.ok(whole < -60, `faded ${frequency} Hz only attenuated by ${-whole} dB`);
     }
   });
 
@@ -119,17 +130,22 @@ test("bad rates are VoxlabErrors", async () => {
 
 const GRID_HZ = 10;
 
-/** |DFT|/n on a 10 Hz grid from 0 to maxHz: the amplitude spectrum, comparable across sample rates. */
+/**
+ * |DFT|/n of the Hann-windowed signal on a 10 Hz grid from 0 to maxHz: an amplitude spectrum comparable
+ * across sample rates (the window spans the same time at any rate; it keeps the leakage of the strong low
+ * bands out of the empty high ones).
+ */
 function amplitudeSpectrum(x: Float32Array, rate: number, maxHz: number): Float64Array {
+  const windowed = x.map((v, i) => v * 0.5 * (1 - Math.cos((2 * Math.PI * i) / x.length)));
   const bins = Math.floor(maxHz / GRID_HZ) + 1;
   const spectrum = new Float64Array(bins);
   for (let k = 0; k < bins; k++) {
     const w = (2 * Math.PI * k * GRID_HZ) / rate;
     let re = 0;
     let im = 0;
-    for (let i = 0; i < x.length; i++) {
-      re += x[i] * Math.cos(w * i);
-      im -= x[i] * Math.sin(w * i);
+    for (let i = 0; i < windowed.length; i++) {
+      re += windowed[i] * Math.cos(w * i);
+      im -= windowed[i] * Math.sin(w * i);
     }
     spectrum[k] = Math.hypot(re, im) / x.length;
   }
@@ -174,6 +190,6 @@ test("FSDD 8 kHz speech: twice the samples at 16 kHz, the same spectrum below 3.
     }
     const imaged = 10 * Math.log10(bandEnergy(after, 4500, 8000) / total);
     t.diagnostic(`${path}: energy above 4.5 kHz after upsampling ${imaged.toFixed(1)} dB re the total`);
-    assert.ok(imaged < -50, `${path}: ${imaged} dB of images above 4.5 kHz`);
+    assert.ok(imaged < -100, `${path}: ${imaged} dB of images above 4.5 kHz`);
   }
 });

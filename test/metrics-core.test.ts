@@ -13,12 +13,12 @@ import {
   minDcf,
   probit,
   rocchEer,
-  seededRandom,
   thresholdAtFalseAcceptRate,
   thresholdAtFalseRejectRate,
   VoxlabError,
   type TrialGroups,
 } from "../src/index.ts";
+import { mulberry32 } from "../src/datasets/random.ts";
 
 function close(actual: number, expected: number, tolerance: number, what: string): void {
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} vs ${expected}`);
@@ -26,7 +26,7 @@ function close(actual: number, expected: number, tolerance: number, what: string
 
 /** Gaussian trials: targets ~ N(separation, 1), non-targets ~ N(0, 1), optionally rounded to force ties. */
 function gaussianTrials(nTarget: number, nNontarget: number, separation: number, seed: number, step = 0): { scores: Float64Array; labels: Uint8Array } {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const normal = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const scores = new Float64Array(nTarget + nNontarget);
   const labels = new Uint8Array(nTarget + nNontarget);
@@ -248,7 +248,7 @@ test("bootstrap: stratified, seeded, and covers the true EER of two unit normals
 });
 
 test("bootstrap: the seeded generator is uniform on [0, 1)", () => {
-  const random = seededRandom(123);
+  const random = mulberry32(123);
   const bins = new Array<number>(10).fill(0);
   for (let i = 0; i < 100000; i++) {
     const u = random();

@@ -1,11 +1,11 @@
 // FLAC decoding through @wasm-audio-decoders/flac (libFLAC compiled to WASM), checked against the
 // file's own STREAMINFO block so that a truncated or corrupt file is an error, not short audio.
-import { FLACDecoder } from "@wasm-audio-decoders/flac";
+import { FLACDecoder, type FLACDecodedAudio } from "@wasm-audio-decoders/flac";
 import { VoxlabError } from "../errors.ts";
 import { mixToMono, type DecodedAudio } from "./channels.ts";
 
 /** The fields of the mandatory first metadata block that the decoder's output is checked against. */
-export interface FlacStreamInfo {
+interface FlacStreamInfo {
   sampleRate: number;
   channels: number;
   bitsPerSample: number;
@@ -17,7 +17,7 @@ const STREAMINFO_TYPE = 0;
 const STREAMINFO_LENGTH = 34;
 
 /** Reads STREAMINFO, which the format requires to be the first metadata block after "fLaC". */
-export function readFlacStreamInfo(bytes: Uint8Array, name: string): FlacStreamInfo {
+function readFlacStreamInfo(bytes: Uint8Array, name: string): FlacStreamInfo {
   const header = 4; // "fLaC"
   const body = header + 4;
   if (bytes.length < body + STREAMINFO_LENGTH) throw new VoxlabError(`${name}: truncated FLAC header (${bytes.length} bytes)`);
@@ -49,7 +49,7 @@ function rescaleToPowerOfTwo(plane: Float32Array, bitsPerSample: number): void {
 export async function decodeFlac(bytes: Uint8Array, name: string): Promise<DecodedAudio> {
   const info = readFlacStreamInfo(bytes, name);
   const decoder = new FLACDecoder();
-  let decoded: Awaited<ReturnType<FLACDecoder["decodeFile"]>>;
+  let decoded: FLACDecodedAudio;
   try {
     await decoder.ready;
     decoded = await decoder.decodeFile(bytes);

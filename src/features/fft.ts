@@ -307,8 +307,12 @@ function radix5(stage: Stage, xr: Float64Array, xi: Float64Array, yr: Float64Arr
 export class RealPowerSpectrum {
   readonly size: number;
   private readonly fft: ComplexFft;
-  private readonly zRe: Float64Array;
-  private readonly zIm: Float64Array;
+  /**
+   * The frame split into its even samples x[2j] and odd samples x[2j+1], the real and imaginary parts of the
+   * half-length FFT: a caller may fill them directly and call computeFromSplit, saving a copy of the frame.
+   */
+  readonly even: Float64Array;
+  readonly odd: Float64Array;
   private readonly cos: Float64Array;
   private readonly sin: Float64Array;
 
@@ -317,8 +321,8 @@ export class RealPowerSpectrum {
     this.size = size;
     const half = size / 2;
     this.fft = new ComplexFft(half);
-    this.zRe = new Float64Array(half);
-    this.zIm = new Float64Array(half);
+    this.even = new Float64Array(half);
+    this.odd = new Float64Array(half);
     const quarter = Math.floor(half / 2);
     this.cos = new Float64Array(quarter + 1);
     this.sin = new Float64Array(quarter + 1);
@@ -330,12 +334,18 @@ export class RealPowerSpectrum {
 
   /** Writes the power spectrum of `frame` (length size) into `power` (length size/2 + 1). */
   compute(frame: Float64Array, power: Float64Array): void {
-    const half = this.size / 2;
-    const { zRe, zIm, cos, sin } = this;
-    for (let j = 0; j < half; j++) {
-      zRe[j] = frame[2 * j];
-      zIm[j] = frame[2 * j + 1];
+    const { even, odd } = this;
+    for (let j = 0; j < even.length; j++) {
+      even[j] = frame[2 * j];
+      odd[j] = frame[2 * j + 1];
     }
+    this.computeFromSplit(power);
+  }
+
+  /** Writes the power spectrum of the frame held in `even` and `odd` into `power`; overwrites `even` and `odd`. */
+  computeFromSplit(power: Float64Array): void {
+    const half = this.size / 2;
+    const { even: zRe, odd: zIm, cos, sin } = this;
     this.fft.transform(zRe, zIm);
     // X[0] and X[half] are the sum and difference of the even and odd parts' DC terms (both real).
     power[0] = (zRe[0] + zIm[0]) ** 2;

@@ -1,16 +1,5 @@
 import { groupTrials, regroup, type Labels, type TrialGroups } from "./trials.ts";
-
-/** mulberry32: a small, fast 32-bit PRNG; uniform doubles in [0, 1). Deterministic for a seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../datasets/random.ts";
 
 export interface BootstrapOptions {
   /** Resamples (default 1000). */
@@ -72,7 +61,7 @@ export function bootstrapCi(
   const drawnNontargets = new Uint32Array(groups.nNontarget);
   const targets = new Uint32Array(groups.scores.length);
   const nontargets = new Uint32Array(groups.scores.length);
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const values = new Float64Array(iterations);
   for (let it = 0; it < iterations; it++) {
     resampleCounts(groups.targets, drawnTargets, targets, random);

@@ -3,7 +3,7 @@ import { minDcfFromPoints } from "./dcf.ts";
 import { eerFromPoints, rocchEer } from "./eer.ts";
 import { groupTrials, operatingPoints, type Labels } from "./trials.ts";
 
-export { bootstrapCi, seededRandom, type BootstrapOptions, type ConfidenceInterval } from "./bootstrap.ts";
+export { bootstrapCi, type BootstrapOptions, type ConfidenceInterval } from "./bootstrap.ts";
 export { cllr, minCllr } from "./cllr.ts";
 export { actualDcf, bayesThreshold, minDcf, minDcfFromPoints, type DcfAtThreshold, type DcfCost } from "./dcf.ts";
 export {
