@@ -5,11 +5,15 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeFileAtomic } from "../src/io/npy.ts";
+import { benchEmbed } from "./embed.ts";
 import { benchFbank } from "./fbank.ts";
 import type { BenchResult } from "./types.ts";
 
 
-const BENCHMARKS: { name: string; run: () => Promise<BenchResult> }[] = [{ name: "fbank", run: benchFbank }];
+const BENCHMARKS: { name: string; run: () => Promise<BenchResult> }[] = [
+  { name: "fbank", run: benchFbank },
+  { name: "embed", run: benchEmbed },
+];
 
 function machineInfo(): Record<string, string | number> {
   return {

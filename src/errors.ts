@@ -10,3 +10,8 @@ export class VoxlabError extends Error {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** Text from a file made safe for a one-line message: control characters become \xNN escapes. */
+export function printable(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}

@@ -98,15 +98,12 @@ def add_babble(x, noise, snr_db):
 def mask_bands(x, gen, max_bins=8, max_frames=10):
     """SpecAugment-style: zero (= the mean, after mean norm) one random band and one time span per row."""
     b, t, f = x.shape
-    keep = torch.ones_like(x)
-    fw = torch.randint(0, max_bins + 1, (b,), generator=gen)
-    f0 = torch.randint(0, f - max_bins, (b,), generator=gen)
-    tw = torch.randint(0, max_frames + 1, (b,), generator=gen)
-    t0 = torch.randint(0, t - max_frames, (b,), generator=gen)
-    for i in range(b):
-        keep[i, :, f0[i]:f0[i] + fw[i]] = 0
-        keep[i, t0[i]:t0[i] + tw[i], :] = 0
-    return x * keep
+    draw = lambda high: torch.randint(0, high, (b, 1), generator=gen).to(x.device)
+    f0, fw, t0, tw = draw(f - max_bins), draw(max_bins + 1), draw(t - max_frames), draw(max_frames + 1)
+    bins, frames = torch.arange(f, device=x.device), torch.arange(t, device=x.device)
+    band = (bins >= f0) & (bins < f0 + fw)        # [b, f]
+    span = (frames >= t0) & (frames < t0 + tw)    # [b, t]
+    return x.masked_fill(band[:, None, :] | span[:, :, None], 0.0)
 
 
 def augment(x, crops, rng, gen, args):
@@ -198,7 +195,7 @@ def train(args):
 
     ckpt_path = os.path.join(args.run, "checkpoint.pt")
     if os.path.exists(ckpt_path):
-        ckpt = torch.load(ckpt_path, map_location=device)
+        ckpt = torch.load(ckpt_path, map_location=device, weights_only=False)
         model.load_state_dict(ckpt["model"])
         loss_fn.load_state_dict(ckpt["classifier"])
         optimizer.load_state_dict(ckpt["optimizer"])
@@ -219,6 +216,7 @@ def train(args):
 
     model.train()
     started, running = time.time(), 0.0
+    calibration_start = started
     while step < args.steps:
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, args)
@@ -229,6 +227,11 @@ def train(args):
         optimizer.step()
         running += loss.item()
         step += 1
+        if args.time_budget and step == args.warmup:
+            # Fit the schedule to a wall-clock budget once the speed is known (a fresh run only).
+            affordable = int(args.time_budget / ((time.time() - calibration_start) / step)) // 500 * 500
+            args.steps = max(step, min(args.steps, affordable))
+            log(args.run, f"time budget {args.time_budget} s: training for {args.steps} steps")
         if step % args.log_every == 0:
             rate = (time.time() - started) / args.log_every
             log(args.run, f"step {step} loss {running / args.log_every:.3f} lr {learning_rate(step, args):.2e} {rate:.3f} s/step")
@@ -243,7 +246,7 @@ def train(args):
 # -------------------------------------------------------------------------------------------- export
 
 def export(args):
-    ckpt = torch.load(os.path.join(args.run, "checkpoint.pt"), map_location="cpu")
+    ckpt = torch.load(os.path.join(args.run, "checkpoint.pt"), map_location="cpu", weights_only=False)
     os.makedirs(args.out, exist_ok=True)
     state = {k: v.contiguous() for k, v in ckpt["model"].items()}
     torch.save(state, os.path.join(args.out, "embedding_model.ckpt"))  # zip format, as SpeechBrain saves
@@ -277,6 +280,7 @@ def main():
     t.add_argument("--snr-min", type=float, default=0.0)
     t.add_argument("--snr-max", type=float, default=15.0)
     t.add_argument("--spec-augment", type=int, default=1)
+    t.add_argument("--time-budget", type=float, default=0, help="seconds: shorten --steps to fit (fresh runs)")
     t.add_argument("--log-every", type=int, default=50)
     t.add_argument("--checkpoint-every", type=int, default=250)
     t.add_argument("--eval-every", type=int, default=500)

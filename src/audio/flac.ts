@@ -45,6 +45,14 @@ function rescaleToPowerOfTwo(plane: Float32Array, bitsPerSample: number): void {
   for (let i = 0; i < plane.length; i++) plane[i] = Math.round(plane[i] * (full - 1)) / full;
 }
 
+const TRAILING_PADDING = 16;
+
+function withTrailingPadding(bytes: Uint8Array): Uint8Array {
+  const padded = new Uint8Array(bytes.length + TRAILING_PADDING);
+  padded.set(bytes);
+  return padded;
+}
+
 /** Decodes a native FLAC stream ("fLaC" magic) and mixes it down to mono. */
 export async function decodeFlac(bytes: Uint8Array, name: string): Promise<DecodedAudio> {
   const info = readFlacStreamInfo(bytes, name);
@@ -52,7 +60,9 @@ export async function decodeFlac(bytes: Uint8Array, name: string): Promise<Decod
   let decoded: FLACDecodedAudio;
   try {
     await decoder.ready;
-    decoded = await decoder.decodeFile(bytes);
+    // The decoder's parser drops a stream's last frame unless some bytes follow it (seen on LibriSpeech
+    // files that `flac -t` accepts); zero padding is no frame sync, so it only lets that frame through.
+    decoded = await decoder.decodeFile(withTrailingPadding(bytes));
   } finally {
     decoder.free();
   }

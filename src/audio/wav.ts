@@ -6,7 +6,7 @@
 // 0xFFFFFFFF, which streaming writers put there to mean "unknown length": the data then runs to the
 // end of the file. A trailing partial frame is dropped. The RIFF size field is not trusted (streaming
 // writers leave it wrong either way): chunks are walked over the bytes the file really has.
-import { VoxlabError } from "../errors.ts";
+import { printable, VoxlabError } from "../errors.ts";
 import { mixToMono, type DecodedAudio } from "./channels.ts";
 
 const FORMAT_PCM = 0x0001;
@@ -52,6 +52,21 @@ interface WavFormat {
 
 function fourcc(bytes: Uint8Array, offset: number): string {
   return String.fromCharCode(bytes[offset], bytes[offset + 1], bytes[offset + 2], bytes[offset + 3]);
+}
+
+/** The first frame holding a NaN or infinite sample (in any channel) as [frame, channel], or undefined. */
+function firstNonFinite(planes: Float32Array[]): [number, number] | undefined {
+  let found: [number, number] | undefined;
+  planes.forEach((plane, c) => {
+    const end = found ? found[0] : plane.length;
+    for (let f = 0; f < end; f++) {
+      if (!Number.isFinite(plane[f])) {
+        found = [f, c];
+        break;
+      }
+    }
+  });
+  return found;
 }
 
 function hex(value: number, digits: number): string {
@@ -133,7 +148,7 @@ export function decodeWav(bytes: Uint8Array, name: string): DecodedAudio {
         throw fail(`truncated WAV: data chunk claims ${size} bytes but only ${remaining} follow`);
       } else data = { offset: body, size };
     } else if (size > remaining) {
-      throw fail(`truncated WAV: '${id}' chunk claims ${size} bytes but only ${remaining} follow`);
+      throw fail(`truncated WAV: '${printable(id)}' chunk claims ${size} bytes but only ${remaining} follow`);
     } else if (id === "fmt ") {
       format = parseFmt(bytes, view, body, size, fail);
     }
@@ -150,6 +165,13 @@ export function decodeWav(bytes: Uint8Array, name: string): DecodedAudio {
     const plane = planes[c];
     let offset = data.offset + c * bytesPerSample;
     for (let f = 0; f < frames; f++, offset += blockAlign) plane[f] = read(bytes, view, offset);
+  }
+  // Float WAV can hold NaN/Inf (or float64 beyond float32 range): refused, never passed on as audio.
+  const bad = firstNonFinite(planes);
+  if (bad) {
+    const [frame, channel] = bad;
+    const where = channels > 1 ? `sample ${frame} of channel ${channel + 1}` : `sample ${frame}`;
+    throw fail(`${where} is ${planes[channel][frame]} (at ${(frame / format.sampleRate).toFixed(3)} s); VoxLab needs finite samples`);
   }
   return { sampleRate: format.sampleRate, samples: mixToMono(planes), channels };
 }

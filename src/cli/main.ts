@@ -1,7 +1,9 @@
 // The `voxlab` command line: a thin layer over the library. Each verb lives in commands/<verb>.ts.
 import { Command, CommanderError } from "commander";
 import { errorMessage } from "../errors.ts";
+import { registerData } from "./commands/data.ts";
 import { registerEmbed } from "./commands/embed.ts";
+import { registerEval } from "./commands/eval.ts";
 import { registerFeatures } from "./commands/features.ts";
 import { registerStart } from "./commands/start.ts";
 import { registerMetrics } from "./commands/metrics.ts";
@@ -17,8 +19,10 @@ const program = new Command("voxlab")
 registerStart(program);
 registerMetrics(program);
 registerEmbed(program);
+registerEval(program);
 registerFeatures(program);
 registerModelFetch(registerModel(program));
+registerData(program);
 
 const debug = process.argv.includes("--debug");
 try {

@@ -4,7 +4,7 @@ import type { Dirent } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import Papa from "papaparse";
-import { VoxlabError } from "../errors.ts";
+import { printable, VoxlabError } from "../errors.ts";
 import { writeFileAtomic } from "../io/npy.ts";
 import { readAudioHeader } from "./audio-header.ts";
 
@@ -152,7 +152,7 @@ export function parseManifestCsv(text: string, name: string): DatasetManifest {
   const rows = parsed.data;
   const header = rows[0]?.map((h) => h.trim());
   if (!header || header.join(",") !== MANIFEST_COLUMNS.join(",")) {
-    throw new VoxlabError(`${name}: line 1: header must be ${MANIFEST_COLUMNS.join(",")}, found ${header?.join(",") ?? "nothing"}`);
+    throw new VoxlabError(`${name}: line 1: header must be ${MANIFEST_COLUMNS.join(",")}, found ${header ? printable(header.join(",")) : "nothing"}`);
   }
   const manifest: DatasetManifest = [];
   const seen = new Map<string, number>();
@@ -169,10 +169,10 @@ export function parseManifestCsv(text: string, name: string): DatasetManifest {
     }
     const duration = Number(durationText);
     if (durationText === "" || !Number.isFinite(duration) || duration < 0) {
-      throw new VoxlabError(`${name}: line ${line}: duration "${durationText}" is not a non-negative number`);
+      throw new VoxlabError(`${name}: line ${line}: duration "${printable(durationText)}" is not a non-negative number`);
     }
     const earlier = seen.get(path);
-    if (earlier !== undefined) throw new VoxlabError(`${name}: line ${line}: path ${path} already listed on line ${earlier}`);
+    if (earlier !== undefined) throw new VoxlabError(`${name}: line ${line}: path ${printable(path)} already listed on line ${earlier}`);
     seen.set(path, line);
     manifest.push({ path, speaker, session, duration });
   }

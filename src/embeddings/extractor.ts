@@ -3,6 +3,7 @@ import { loadAudio } from "../audio/index.ts";
 import { VoxlabError } from "../errors.ts";
 import { computeFeatures, type FeatureMatrix } from "../features/index.ts";
 import { loadEmbeddingModel, type EmbeddingModel, type LoadOptions } from "../models/embedding-model.ts";
+import type { EmbeddingModelInfo } from "../models/metadata.ts";
 
 export interface ExtractOptions {
   /** Utterances per ONNX run, at most (default 16). */
@@ -14,12 +15,42 @@ export interface ExtractOptions {
    * (WeSpeaker's chunked extraction). Off by default: the whole utterance is embedded at once.
    */
   chunkSeconds?: number;
+  /** Files decoded and featurised before their ONNX runs, at most (default FILE_WINDOW); batches form within a window. */
+  fileWindow?: number;
   /** Called after each ONNX run: utterances (or chunks) done, of how many. */
   onProgress?: (done: number, total: number) => void;
 }
 
 /** Files are decoded and featurised this many at a time, so memory stays bounded on long lists. */
-const FILE_WINDOW = 256;
+export const FILE_WINDOW = 256;
+
+/** options.fileWindow (default FILE_WINDOW), refused unless a positive integer. */
+export function checkedFileWindow(options: Pick<ExtractOptions, "fileWindow">): number {
+  const window = options.fileWindow ?? FILE_WINDOW;
+  if (!Number.isInteger(window) || window < 1) throw new VoxlabError(`file window must be a positive integer, got ${window}`);
+  return window;
+}
+
+/** What featurising needs to know about the model. */
+export type FeatureSpec = Pick<EmbeddingModelInfo, "frontend" | "meanNorm" | "minFrames" | "sampleRate">;
+
+/** The chunk length in samples for `options.chunkSeconds` (0: whole utterances). */
+export function chunkSamples(options: Pick<ExtractOptions, "chunkSeconds">, sampleRate: number): number {
+  const chunk = options.chunkSeconds ? Math.round(options.chunkSeconds * sampleRate) : 0;
+  if (options.chunkSeconds !== undefined && !(chunk > 0)) throw new VoxlabError(`chunk length must be positive, got ${options.chunkSeconds} s`);
+  return chunk;
+}
+
+/** The features of each piece of one signal (the whole of it, or its `chunk`-sample chunks when chunk > 0). */
+export function featurePieces(samples: Float32Array, spec: FeatureSpec, chunk: number, name: string): FeatureMatrix[] {
+  return (chunk ? splitIntoChunks(samples, chunk) : [samples]).map((piece) => {
+    const features = computeFeatures(piece, spec.frontend, { meanNorm: spec.meanNorm !== "none", name });
+    if (features.frames < spec.minFrames) {
+      throw new VoxlabError(`${name}: ${(piece.length / spec.sampleRate).toFixed(3)} s gives ${features.frames} frames; the model needs at least ${spec.minFrames}`);
+    }
+    return features;
+  });
+}
 
 /** Splits samples into `chunk`-sample pieces; a tail shorter than half a chunk joins the piece before it. */
 export function splitIntoChunks(samples: Float32Array, chunk: number): Float32Array[] {
@@ -78,26 +109,26 @@ export class EmbeddingExtractor {
 
   /** Raw (not length-normalised) embeddings of 16 kHz mono signals, in input order. */
   async embedSamples(signals: Float32Array[], options: ExtractOptions = {}, names?: string[]): Promise<Float32Array[]> {
-    const chunk = options.chunkSeconds ? Math.round(options.chunkSeconds * this.model.info.sampleRate) : 0;
-    if (options.chunkSeconds !== undefined && !(chunk > 0)) throw new VoxlabError(`chunk length must be positive, got ${options.chunkSeconds} s`);
-    // Every piece (a whole utterance or one chunk) is featurised, then all pieces are batched by length.
-    const owner: number[] = [];
-    const pieces: FeatureMatrix[] = [];
-    signals.forEach((samples, i) => {
-      for (const piece of chunk ? splitIntoChunks(samples, chunk) : [samples]) {
-        owner.push(i);
-        pieces.push(this.checkedFeatures(piece, names?.[i] ?? `signal #${i}`));
-      }
-    });
-    const rows = await this.embedFeatureList(pieces, options);
-    return signals.map((_, i) => meanRow(rows.filter((_, p) => owner[p] === i)));
+    const chunk = chunkSamples(options, this.model.info.sampleRate);
+    return this.embedPieces(signals.map((samples, i) => featurePieces(samples, this.model.info, chunk, names?.[i] ?? `signal #${i}`)), options);
+  }
+
+  /**
+   * Raw embeddings of utterances given as the features of their pieces (featurePieces): all pieces are batched
+   * by length, and each utterance gets the mean of its pieces' embeddings.
+   */
+  async embedPieces(utterances: FeatureMatrix[][], options: ExtractOptions = {}): Promise<Float32Array[]> {
+    const owner = utterances.flatMap((pieces, i) => pieces.map(() => i));
+    const rows = await this.embedFeatureList(utterances.flat(), options);
+    return utterances.map((_, i) => meanRow(rows.filter((_, p) => owner[p] === i)));
   }
 
   /** Raw embeddings of audio files, in argument order; decodes and embeds a window of files at a time. */
   async embedFiles(paths: string[], options: ExtractOptions = {}): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
-    for (let start = 0; start < paths.length; start += FILE_WINDOW) {
-      const window = paths.slice(start, start + FILE_WINDOW);
+    const fileWindow = checkedFileWindow(options);
+    for (let start = 0; start < paths.length; start += fileWindow) {
+      const window = paths.slice(start, start + fileWindow);
       const signals = await Promise.all(window.map((p) => loadAudio(p, this.model.info.sampleRate)));
       const rows = await this.embedSamples(signals, {
         ...options,
@@ -107,15 +138,6 @@ export class EmbeddingExtractor {
       out.push(...rows);
     }
     return out;
-  }
-
-  private checkedFeatures(samples: Float32Array, name: string): FeatureMatrix {
-    const features = this.features(samples, name);
-    const { minFrames, sampleRate } = this.model.info;
-    if (features.frames < minFrames) {
-      throw new VoxlabError(`${name}: ${(samples.length / sampleRate).toFixed(3)} s gives ${features.frames} frames; the model needs at least ${minFrames}`);
-    }
-    return features;
   }
 
   private async embedFeatureList(pieces: FeatureMatrix[], options: ExtractOptions): Promise<Float32Array[]> {

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import Papa from "papaparse";
-import { VoxlabError } from "../errors.ts";
+import { printable, VoxlabError } from "../errors.ts";
 
 /** A scores table: one trial per row; label 1 = target (same speaker), 0 = non-target. */
 export interface ScoresTable {
@@ -24,7 +24,7 @@ export function parseScoresCsv(text: string, source: string): ScoresTable {
   const scoreColumn = header.indexOf("score");
   const labelColumn = header.indexOf("label");
   if (scoreColumn < 0 || labelColumn < 0) {
-    throw new VoxlabError(`${source}: line 1 must be a header with "score" and "label" columns, got "${header.join(",")}"`);
+    throw new VoxlabError(`${source}: line 1 must be a header with "score" and "label" columns, got "${printable(header.join(","))}"`);
   }
   const scores = new Float64Array(rows.length);
   const labels = new Uint8Array(rows.length);
@@ -37,10 +37,10 @@ export function parseScoresCsv(text: string, source: string): ScoresTable {
     if (row.length !== header.length) throw new VoxlabError(`${where}: ${row.length} fields, the header has ${header.length}`);
     const scoreText = row[scoreColumn].trim();
     const score = Number(scoreText);
-    if (scoreText === "" || !Number.isFinite(score)) throw new VoxlabError(`${where}: score "${scoreText}" is not a finite number`);
+    if (scoreText === "" || !Number.isFinite(score)) throw new VoxlabError(`${where}: score "${printable(scoreText)}" is not a finite number`);
     const labelText = row[labelColumn].trim();
     if (labelText !== "0" && labelText !== "1") {
-      throw new VoxlabError(`${where}: label "${labelText}" must be 0 (non-target) or 1 (target)`);
+      throw new VoxlabError(`${where}: label "${printable(labelText)}" must be 0 (non-target) or 1 (target)`);
     }
     scores[count] = score;
     labels[count] = labelText === "1" ? 1 : 0;

@@ -1,7 +1,7 @@
 // SpeechBrain's hyperparams.yaml (HyperPyYAML): the ECAPA_TDNN constructor arguments and the frontend
 // (Fbank + InputNormalization) settings. Tags such as `!new:pkg.Class` are kept as data, never executed.
 import { isMap, isScalar, isSeq, parseDocument, type Node } from "yaml";
-import { VoxlabError } from "../errors.ts";
+import { printable, VoxlabError } from "../errors.ts";
 
 /** ECAPA_TDNN's constructor arguments that shape the network (speechbrain/lobes/models/ECAPA_TDNN.py). */
 export interface EcapaConfig {
@@ -83,7 +83,7 @@ function resolveRefs(value: unknown, root: Record<string, unknown>, file: string
     const lookup = (path: string): unknown => {
       let v: unknown = root;
       for (const part of path.split(/[.[\]]+/).filter(Boolean)) {
-        if (v === null || typeof v !== "object" || !(part in v)) throw new VoxlabError(`${file}: !ref <${path}> is not defined`);
+        if (v === null || typeof v !== "object" || !(part in v)) throw new VoxlabError(`${file}: !ref <${printable(path)}> is not defined`);
         v = (v as Record<string, unknown>)[part];
       }
       return resolveRefs(v, root, file, depth + 1);

@@ -2,8 +2,13 @@
 // OrderedDict of tensors) plus `<top>/data/<key>` (raw little-endian storages). No Python involved.
 import { readFile } from "node:fs/promises";
 import { unzipSync } from "fflate";
-import { VoxlabError, errorMessage } from "../errors.ts";
+import { VoxlabError, errorMessage, printable } from "../errors.ts";
 import { PickleCall, PickleDict, PickleExtension, PickleGlobal, PickleTuple, readPickle, type PickleValue } from "./pickle.ts";
+
+/** Deflate expands data at most about 1032-fold; a zip entry claiming more is corrupt. */
+const MAX_DEFLATE_RATIO = 1032;
+/** The smallest zip central directory record (no name, no extra field). */
+const CENTRAL_HEADER_BYTES = 46;
 
 export type TensorDtype = "float32" | "int64";
 
@@ -112,7 +117,15 @@ function torchHooks(file: string) {
 /** Copies a (possibly strided) view of a storage into a fresh C-order array. */
 function gatherStrided<T extends Float32Array | BigInt64Array>(storage: T, t: TensorRef, name: string, file: string): T {
   const { shape, stride, offset } = t;
+  if (!shape.every((d) => Number.isInteger(d) && d >= 0) || !stride.every(Number.isInteger) || !Number.isInteger(offset)) {
+    throw new VoxlabError(`${file}: ${name}: tensor size, stride and offset must be whole numbers`);
+  }
   const count = shape.reduce((a, b) => a * b, 1);
+  // Only an expanded (stride-0) view can hold more elements than its storage; state dicts do not have
+  // them, and a corrupt size must not become a huge allocation.
+  if (count > storage.length) {
+    throw new VoxlabError(`${file}: ${name}: a view of ${count} elements over a storage of ${storage.length}`);
+  }
   if (shape.length !== stride.length) throw new VoxlabError(`${file}: ${name}: size and stride differ in rank`);
   let last = offset;
   for (let d = 0; d < shape.length; d++) if (shape[d] > 0) last += (shape[d] - 1) * stride[d];
@@ -142,8 +155,18 @@ export function decodeTorchCheckpoint(bytes: Uint8Array, file: string): StateDic
     throw new VoxlabError(`${file}: legacy (pre-1.6, non-zip) torch checkpoint; re-save it with torch>=1.6`);
   }
   let entries: Record<string, Uint8Array>;
+  let listed = 0;
   try {
-    entries = unzipSync(bytes);
+    // The zip directory's counts and sizes are claims: bounded here before fflate loops or allocates.
+    entries = unzipSync(bytes, {
+      filter: ({ name, size, originalSize, compression }) => {
+        if (++listed * CENTRAL_HEADER_BYTES > bytes.length) throw new Error("its directory lists more entries than the file can hold");
+        if (compression === 8 && (size > bytes.length || originalSize > size * MAX_DEFLATE_RATIO + MAX_DEFLATE_RATIO)) {
+          throw new Error(`entry ${printable(name.slice(0, 80))} claims ${originalSize} bytes from ${size} compressed`);
+        }
+        return true;
+      },
+    });
   } catch (err) {
     throw new VoxlabError(`${file}: not a PyTorch zip checkpoint (${errorMessage(err)})`);
   }

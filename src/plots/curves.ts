@@ -82,17 +82,29 @@ function probitAxis(title: string, ticks: readonly number[], crowded = false) {
   };
 }
 
+/** What a DET plot draws, in probit units: shared by the vega-lite figure and the interactive one. */
+export interface DetPlotData {
+  points: CurvePointRow[];
+  eers: EerPointRow[];
+  /** Tick rates of the Pfa (x) and Pmiss (y) axes. */
+  pfaTicks: number[];
+  pmissTicks: number[];
+  xDomain: [number, number];
+  yDomain: [number, number];
+  /** The Pmiss = Pfa line across the plot. */
+  diagonal: { x: number; y: number }[];
+}
+
 /**
- * A DET plot: Pmiss against Pfa on normal-deviate (probit) axes, drawn as probit values on linear
- * axes with ticks at 0.1 %–40 % (0.01 %–0.05 % too where the curves resolve such rates). Several
- * curves overlay for comparisons; each EER point is marked; the diagonal is Pmiss = Pfa. Rates 0
- * and 1 (probit ±inf) are clamped just past the axes and clipped.
+ * A DET plot's data: probit(Pfa), probit(Pmiss) of each curve, decimated to what the plot can
+ * show, with rates 0 and 1 (probit ±inf) clamped just past the axes; ticks at 0.1 %–40 %
+ * (0.01 %–0.05 % too where the curves resolve such rates).
  */
-export function detPlotSpec(curves: readonly CurveInput[], { eerPoints = true, title, width = 400, height = 400 }: DetPlotOptions = {}): TopLevelSpec {
+export function detPlotData(curves: readonly CurveInput[], eerPoints = true): DetPlotData {
   const pfaTicks = detTicks(resolvedTrials(curves.map((c) => c.pfa)));
   const pmissTicks = detTicks(resolvedTrials(curves.map((c) => c.pmiss)));
-  const xDomain = [probit(pfaTicks[0]), probit(DET_TOP)];
-  const yDomain = [probit(pmissTicks[0]), probit(DET_TOP)];
+  const xDomain: [number, number] = [probit(pfaTicks[0]), probit(DET_TOP)];
+  const yDomain: [number, number] = [probit(pmissTicks[0]), probit(DET_TOP)];
 
   const points: CurvePointRow[] = [];
   for (const curve of curves) {
@@ -103,12 +115,21 @@ export function detPlotSpec(curves: readonly CurveInput[], { eerPoints = true, t
       points.push({ curve: label, order, x: round6(xs[i]), y: round6(ys[i]), pfa: curve.pfa[i], pmiss: curve.pmiss[i] });
     });
   }
-  const eers: EerPointRow[] = eerPoints
-    ? curves.filter((c) => c.eer !== undefined).map((c) => ({ curve: curveLabel(c), eer: c.eer as number, x: probit(c.eer as number), y: probit(c.eer as number) }))
-    : [];
+  const eers: EerPointRow[] = [];
+  for (const curve of curves) {
+    if (eerPoints && curve.eer !== undefined) eers.push({ curve: curveLabel(curve), eer: curve.eer, x: probit(curve.eer), y: probit(curve.eer) });
+  }
   const low = Math.min(xDomain[0], yDomain[0]);
-  const diagonal = [{ x: low, y: low }, { x: probit(DET_TOP), y: probit(DET_TOP) }];
+  return { points, eers, pfaTicks, pmissTicks, xDomain, yDomain, diagonal: [{ x: low, y: low }, { x: probit(DET_TOP), y: probit(DET_TOP) }] };
+}
 
+/**
+ * A DET plot: Pmiss against Pfa on normal-deviate (probit) axes, drawn as probit values on linear
+ * axes (see `detPlotData`). Several curves overlay for comparisons; each EER point is marked; the
+ * dashed diagonal is Pmiss = Pfa.
+ */
+export function detPlotSpec(curves: readonly CurveInput[], { eerPoints = true, title, width = 400, height = 400 }: DetPlotOptions = {}): TopLevelSpec {
+  const { points, eers, pfaTicks, pmissTicks, xDomain, yDomain, diagonal } = detPlotData(curves, eerPoints);
   const x = { field: "x", type: "quantitative" as const, scale: { domain: xDomain, nice: false, zero: false } };
   const y = { field: "y", type: "quantitative" as const, scale: { domain: yDomain, nice: false, zero: false } };
   const color = { field: "curve", type: "nominal" as const, title: null, legend: { orient: "bottom-left" as const, labelLimit: 320 } };

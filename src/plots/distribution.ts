@@ -62,12 +62,15 @@ export function silvermanBandwidth(values: Float64Array): number {
   return 0.9 * (spread > 0 ? spread : 1) * n ** -0.2;
 }
 
+/** Points on which the density lines are evaluated. */
+const DENSITY_GRID = 256;
+
 /**
  * Gaussian kernel density on `grid` evenly spaced points over [lower, upper]: the values are first
  * linearly binned onto the grid, then convolved with the kernel cut at 4 bandwidths, so a million
  * scores cost O(n + grid · kernel width) instead of O(n · grid).
  */
-export function kernelDensity(values: Float64Array, lower: number, upper: number, grid = 256): Float64Array {
+export function kernelDensity(values: Float64Array, lower: number, upper: number, grid = DENSITY_GRID): Float64Array {
   const step = (upper - lower) / (grid - 1);
   const mass = new Float64Array(grid);
   for (const v of values) {
@@ -93,15 +96,16 @@ export function kernelDensity(values: Float64Array, lower: number, upper: number
 
 const CLASS_COLORS = { domain: [...CLASSES], range: ["#1f77b4", "#d62728"] };
 
-/**
- * Target and non-target score histograms (each normalised to unit area) with a kernel density line
- * per class, and a labelled vertical rule at each threshold.
- */
-export function scoreDistributionSpec(
-  scores: ArrayLike<number>,
-  labels: Labels,
-  { thresholds = [], bins = 60, title, width = 520, height = 300 }: ScoreDistributionOptions = {},
-): TopLevelSpec {
+/** What a score distribution plot draws: per-class histogram densities and kernel density lines. */
+export interface ScoreDistributionData {
+  histogram: HistogramRow[];
+  density: DensityRow[];
+  /** The score range the bins span. */
+  lower: number;
+  upper: number;
+}
+
+export function scoreDistributionData(scores: ArrayLike<number>, labels: Labels, bins = 60): ScoreDistributionData {
   const byClass = splitByClass(scores, labels);
   let lower = Infinity;
   let upper = -Infinity;
@@ -119,11 +123,23 @@ export function scoreDistributionSpec(
     histogram(values, lower, upper, bins).forEach((density, b) => {
       histogramRows.push({ class: name, start: round6(lower + b * binWidth), end: round6(lower + (b + 1) * binWidth), density: round6(density) });
     });
-    const grid = 256;
-    kernelDensity(values, lower, upper, grid).forEach((density, g) => {
-      densityRows.push({ class: name, score: round6(lower + (g * (upper - lower)) / (grid - 1)), density: round6(density) });
+    kernelDensity(values, lower, upper, DENSITY_GRID).forEach((density, g) => {
+      densityRows.push({ class: name, score: round6(lower + (g * (upper - lower)) / (DENSITY_GRID - 1)), density: round6(density) });
     });
   }
+  return { histogram: histogramRows, density: densityRows, lower, upper };
+}
+
+/**
+ * Target and non-target score histograms (each normalised to unit area) with a kernel density line
+ * per class, and a labelled vertical rule at each threshold.
+ */
+export function scoreDistributionSpec(
+  scores: ArrayLike<number>,
+  labels: Labels,
+  { thresholds = [], bins = 60, title, width = 520, height = 300 }: ScoreDistributionOptions = {},
+): TopLevelSpec {
+  const { histogram: histogramRows, density: densityRows, lower, upper } = scoreDistributionData(scores, labels, bins);
   const x = { type: "quantitative" as const, scale: { domain: [lower, upper], nice: false, zero: false } };
   const color = { field: "class", type: "nominal" as const, title: null, scale: CLASS_COLORS, legend: { orient: "top-left" as const } };
   return {

@@ -19,6 +19,8 @@ export interface SweepRow {
 /** Keep points that move this much in threshold (fraction of the range) or in a plotted value (about 1 px). */
 const SWEEP_STEP = 0.004;
 
+const DEFAULT_COSTS: readonly DcfCost[] = [{ pTarget: 0.01 }, { pTarget: 0.05 }];
+
 /** The normalised DCF of one operating point: the minimum over a one-point curve is that point's cost. */
 function dcfAt(threshold: number, pmiss: number, pfa: number, cost: DcfCost): number {
   return minDcfFromPoints({ thresholds: Float64Array.of(threshold), pmiss: Float64Array.of(pmiss), pfa: Float64Array.of(pfa) }, cost).value;
@@ -29,15 +31,10 @@ function costName({ pTarget, cMiss = 1, cFa = 1 }: DcfCost): string {
 }
 
 /**
- * Miss rate, false-alarm rate and normalised DCFs against the decision threshold (accept score >= t),
- * at the operating points (decimated for huge trial sets). The y axis stops at 1: a normalised DCF
- * above 1 is worse than rejecting everything.
+ * Miss rate, false-alarm rate and normalised DCFs at the operating points (accept score >= t), in
+ * long form (one row per series and threshold), decimated to what a plot can show.
  */
-export function thresholdSweepSpec(
-  scores: ArrayLike<number>,
-  labels: Labels,
-  { costs = [{ pTarget: 0.01 }, { pTarget: 0.05 }], title, width = 520, height = 300 }: ThresholdSweepOptions = {},
-): TopLevelSpec {
+export function thresholdSweepData(scores: ArrayLike<number>, labels: Labels, costs: readonly DcfCost[] = DEFAULT_COSTS): SweepRow[] {
   const points = operatingPoints(groupTrials(scores, labels));
   // The last point is reject-all at t = +inf: not on a threshold axis.
   const count = points.thresholds.length - 1;
@@ -54,6 +51,19 @@ export function thresholdSweepSpec(
     rows.push({ series: "False alarm rate", threshold, value: round6(points.pfa[i]) });
     costs.forEach((cost, c) => rows.push({ series: costName(cost), threshold, value: round6(dcfs[c][i]) }));
   }
+  return rows;
+}
+
+/**
+ * Miss rate, false-alarm rate and normalised DCFs against the decision threshold. The y axis stops
+ * at 1: a normalised DCF above 1 is worse than rejecting everything.
+ */
+export function thresholdSweepSpec(
+  scores: ArrayLike<number>,
+  labels: Labels,
+  { costs = DEFAULT_COSTS, title, width = 520, height = 300 }: ThresholdSweepOptions = {},
+): TopLevelSpec {
+  const rows = thresholdSweepData(scores, labels, costs);
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
     ...(title === undefined ? {} : { title }),

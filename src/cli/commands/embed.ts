@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { EmbeddingExtractor } from "../../embeddings/extractor.ts";
-import { VoxlabError } from "../../errors.ts";
 import { writeNpy } from "../../io/npy.ts";
+import { optionalPositive, parsePositive } from "../flags.ts";
 import { createProgress } from "../progress.ts";
 
 interface EmbedFlags {
@@ -10,14 +10,6 @@ interface EmbedFlags {
   threads?: string;
   batchSize: string;
   chunkSeconds?: string;
-}
-
-function positive(value: string, flag: string, integer: boolean): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new VoxlabError(`${flag} must be a positive ${integer ? "integer" : "number"}, got "${value}"`);
-  }
-  return n;
 }
 
 /** `voxlab embed --model <onnx> --out <file.npy> <audio...>`: raw embeddings [N,D], rows in argument order. */
@@ -32,9 +24,9 @@ export function registerEmbed(program: Command): void {
     .option("--batch-size <n>", "utterances per ONNX run (sorted by length, padded)", "16")
     .option("--chunk-seconds <s>", "embed fixed-length chunks and average them (default: the whole utterance)")
     .action(async (audio: string[], flags: EmbedFlags) => {
-      const batchSize = positive(flags.batchSize, "--batch-size", true);
-      const chunkSeconds = flags.chunkSeconds === undefined ? undefined : positive(flags.chunkSeconds, "--chunk-seconds", false);
-      const intraOpThreads = flags.threads === undefined ? undefined : positive(flags.threads, "--threads", true);
+      const batchSize = parsePositive(flags.batchSize, "--batch-size", true);
+      const chunkSeconds = optionalPositive(flags.chunkSeconds, "--chunk-seconds", false);
+      const intraOpThreads = optionalPositive(flags.threads, "--threads", true);
       const extractor = await EmbeddingExtractor.load(flags.model, { intraOpThreads });
       const progress = createProgress();
       try {

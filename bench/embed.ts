@@ -1,0 +1,235 @@
+// End-to-end embedding throughput (decode → frontend → ONNX → embedding) of VoxLab against sherpa-onnx's
+// SpeakerEmbeddingExtractor on the same model, files, decoder and ONNX thread count; the share of VoxLab's time
+// outside session.run; and model-only speed of the compact and the full-size ECAPA against their MAC counts.
+//
+// On a shared machine other processes only ever add time: every contender runs in each round, in rotating
+// order, and each keeps its fastest round.
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { loadavg, tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as ort from "onnxruntime-node";
+import { loadAudio } from "../src/audio/index.ts";
+import { EmbeddingExtractor } from "../src/embeddings/extractor.ts";
+import { PipelinedExtractor } from "../src/embeddings/pipeline.ts";
+import { ecapaParameterShapes } from "../src/models/ecapa-onnx.ts";
+import { loadEmbeddingModel } from "../src/models/embedding-model.ts";
+import type { EcapaConfig } from "../src/models/speechbrain-config.ts";
+import { buildFullSize, FULL_ECAPA, importCompact, sherpaSingleInput } from "./models.ts";
+import { loadSherpaExtractor, sherpaVersion } from "./sherpa.ts";
+import type { BenchResult } from "./types.ts";
+
+const SHARED = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "shared");
+const COMPACT_DIR = join(SHARED, "fixtures", "speechbrain-ecapa", "c256");
+const COMPACT: EcapaConfig = { ...FULL_ECAPA, channels: [256, 256, 256, 256, 768], attentionChannels: 64, seChannels: 128 };
+const SPEECH_COMMANDS = 150;
+const LIBRISPEECH = 50;
+const THREADS = [1, 2];
+const ROUNDS = 3;
+const FEATURE_WORKERS = 1;
+const SAMPLE_RATE = 16000;
+const FRAMES_PER_SECOND = 100;
+/** Model-only timing: a batch of this many rows of this many frames (4 s), fastest of MODEL_RUNS. */
+const MODEL_BATCH = 4;
+const MODEL_FRAMES = 401;
+const MODEL_RUNS = 3;
+
+/** Every file under `dir` ending in `ext`, sorted. */
+async function listFiles(dir: string, ext: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true });
+  return entries.filter((e) => e.endsWith(ext)).map((e) => join(dir, e)).sort();
+}
+
+/**
+ * `count` files spread evenly over `paths` (every k-th), each with its duration; a file that does not decode is
+ * replaced by the next one (the dataset holds a few truncated FLACs). Decoding them here also warms the page cache.
+ */
+async function pickDecodable(paths: string[], count: number): Promise<{ files: string[]; seconds: number; skipped: string[] }> {
+  const files: string[] = [];
+  const skipped: string[] = [];
+  let seconds = 0;
+  for (let i = 0; i < count; i++) {
+    for (let k = Math.floor((i * paths.length) / count); k < paths.length; k++) {
+      try {
+        seconds += (await loadAudio(paths[k], SAMPLE_RATE)).length / SAMPLE_RATE;
+        files.push(paths[k]);
+        break;
+      } catch {
+        skipped.push(paths[k]);
+      }
+    }
+  }
+  return { files, seconds, skipped };
+}
+
+/**
+ * MACs per frame of the convolutions that run on every frame (SE and the final linear layer run once per
+ * utterance and are left out): ANCHORS §1.7 gives 18.74 M for the full-size model.
+ */
+export function ecapaMacsPerFrame(c: EcapaConfig): number {
+  let macs = 0;
+  for (const [key, shape] of ecapaParameterShapes(c)) {
+    if (shape.length === 3 && key.endsWith(".weight") && !key.includes("se_block") && !key.startsWith("fc.")) macs += shape[0] * shape[1] * shape[2];
+  }
+  return macs;
+}
+
+/** Accumulates the wall time spent inside InferenceSession.run, for every session in this process. */
+function instrumentSessionRun(): { seconds: () => number; reset: () => void } {
+  const proto = ort.InferenceSession.prototype;
+  const original = proto.run;
+  let total = 0;
+  proto.run = async function (this: ort.InferenceSession, ...args: Parameters<typeof original>) {
+    const start = performance.now();
+    try {
+      return await original.apply(this, args);
+    } finally {
+      total += performance.now() - start;
+    }
+  } as typeof original;
+  return { seconds: () => total / 1000, reset: () => (total = 0) };
+}
+
+interface Timing {
+  wall: number;
+  model: number;
+}
+
+async function timed(run: () => Promise<unknown>, session: { seconds: () => number; reset: () => void }): Promise<Timing> {
+  session.reset();
+  const start = performance.now();
+  await run();
+  return { wall: (performance.now() - start) / 1000, model: session.seconds() };
+}
+
+/** sherpa-onnx as its examples use it, one file at a time; the files are decoded by VoxLab's decoder. */
+async function sherpaEmbedFiles(model: string, threads: number, files: string[]): Promise<void> {
+  const extractor = loadSherpaExtractor(model, threads);
+  for (const path of files) {
+    const stream = extractor.createStream();
+    stream.acceptWaveform({ samples: await loadAudio(path, SAMPLE_RATE), sampleRate: SAMPLE_RATE });
+    stream.inputFinished();
+    extractor.compute(stream);
+  }
+}
+
+/** Fastest of MODEL_RUNS runs of a [MODEL_BATCH, MODEL_FRAMES, 80] batch: seconds of compute per second of audio. */
+async function modelSecondsPerAudioSecond(path: string, threads: number): Promise<number> {
+  const model = await loadEmbeddingModel(path, { intraOpThreads: threads });
+  const row = { data: Float32Array.from({ length: MODEL_FRAMES * 80 }, (_, i) => Math.sin(i * 0.37)), frames: MODEL_FRAMES };
+  const batch = Array.from({ length: MODEL_BATCH }, () => row);
+  await model.embedFeatures(batch);
+  let fastest = Infinity;
+  for (let i = 0; i < MODEL_RUNS; i++) {
+    const start = performance.now();
+    await model.embedFeatures(batch);
+    fastest = Math.min(fastest, (performance.now() - start) / 1000);
+  }
+  await model.close();
+  return fastest / ((MODEL_BATCH * MODEL_FRAMES) / FRAMES_PER_SECOND);
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+export async function benchEmbed(): Promise<BenchResult> {
+  const work = await mkdtemp(join(tmpdir(), "voxlab-bench-embed-"));
+  try {
+    return await runBench(work);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function runBench(work: string): Promise<BenchResult> {
+  const compact = await importCompact(COMPACT_DIR, work);
+  const sherpaModel = join(work, "c256-sherpa.onnx");
+  await writeFile(sherpaModel, sherpaSingleInput(await readFile(compact), 192));
+  const clips = await pickDecodable(await listFiles(join(SHARED, "datasets", "speech-commands", "wav"), ".flac"), SPEECH_COMMANDS);
+  const books = await pickDecodable(await listFiles(join(SHARED, "datasets", "librispeech-cohort", "wav"), ".flac"), LIBRISPEECH);
+  const files = [...clips.files, ...books.files];
+  const audioSeconds = clips.seconds + books.seconds;
+  const skipped = [...clips.skipped, ...books.skipped].map((p) => relative(SHARED, p));
+
+  const session = instrumentSessionRun();
+  const metrics: Record<string, number | string> = {
+    embed_files: `${SPEECH_COMMANDS} speech-commands clips (1 s) + ${LIBRISPEECH} librispeech-cohort utterances (whole, 2-17 s), every k-th of the sorted lists; FLAC`,
+    embed_files_count: files.length,
+    embed_files_skipped_undecodable: skipped.join(" ") || "none",
+    embed_audio_seconds: round2(audioSeconds),
+    embed_model: "fixtures/speechbrain-ecapa/c256 (random weights, SpeechBrain ECAPA architecture, 192-d), imported by VoxLab",
+    embed_notes:
+      `utterances/s, fastest of ${ROUNDS} interleaved rounds each. Same decoder for both (VoxLab loadAudio; sherpa-onnx's readWave reads WAV only). ` +
+      `sherpa-onnx ${sherpaVersion} computes its own features (kaldi-native-fbank, povey window, global-mean CMN) on a single-input copy ` +
+      `of the same ONNX graph (lengths computed from the input shape; framework=3d-speaker metadata), one utterance per call as its API does. ` +
+      `VoxLab: SpeechBrain fbank, length-sorted padded batches (16 rows, 6400 frames), PipelinedExtractor with ${FEATURE_WORKERS} feature ` +
+      `worker thread(s) decoding and featurising beside ONNX (window 64 files); the ONNX intra-op thread count is the same for both. ` +
+      `overhead_outside_model = 1 - (time inside session.run) / (end-to-end wall time).`,
+  };
+  const summary: string[] = [];
+  const ratios: number[] = [];
+  for (const threads of THREADS) {
+    const sequential = await EmbeddingExtractor.load(compact, { intraOpThreads: threads });
+    const pipelined = await PipelinedExtractor.load(compact, { intraOpThreads: threads, featureWorkers: FEATURE_WORKERS });
+    const contenders: { name: string; run: () => Promise<unknown> }[] = [
+      { name: "voxlab", run: () => pipelined.embedFiles(files) },
+      { name: "voxlab_sequential", run: () => sequential.embedFiles(files) },
+      { name: "sherpa", run: () => sherpaEmbedFiles(sherpaModel, threads, files) },
+    ];
+    // Warm-up: thread pools, JIT, the decoders' WebAssembly.
+    for (const c of contenders) await c.run();
+    const best = new Map<string, Timing>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let k = 0; k < contenders.length; k++) {
+        const c = contenders[(k + round) % contenders.length];
+        const t = await timed(c.run, session);
+        if (!best.has(c.name) || t.wall < best.get(c.name)!.wall) best.set(c.name, t);
+      }
+    }
+    await Promise.all([sequential.close(), pipelined.close()]);
+    const rate = (name: string): number => files.length / best.get(name)!.wall;
+    const overhead = (name: string): number => 1 - best.get(name)!.model / best.get(name)!.wall;
+    const ratio = rate("voxlab") / rate("sherpa");
+    ratios.push(ratio);
+    const suffix = `_${threads}t`;
+    metrics[`embed_voxlab_utt_per_s${suffix}`] = round2(rate("voxlab"));
+    metrics[`embed_voxlab_sequential_utt_per_s${suffix}`] = round2(rate("voxlab_sequential"));
+    metrics[`embed_sherpa_utt_per_s${suffix}`] = round2(rate("sherpa"));
+    metrics[`embed_ratio_vs_sherpa${suffix}`] = round3(ratio);
+    metrics[`embed_ratio_vs_sherpa_sequential${suffix}`] = round3(rate("voxlab_sequential") / rate("sherpa"));
+    metrics[`overhead_outside_model${suffix}`] = round3(overhead("voxlab"));
+    metrics[`overhead_outside_model_sequential${suffix}`] = round3(overhead("voxlab_sequential"));
+    summary.push(
+      `${threads} ONNX thread(s): VoxLab ${rate("voxlab").toFixed(1)} utt/s (sequential ${rate("voxlab_sequential").toFixed(1)}), ` +
+        `sherpa-onnx ${rate("sherpa").toFixed(1)} utt/s → ratio ${ratio.toFixed(2)}; outside session.run ${(100 * overhead("voxlab")).toFixed(0)}% ` +
+        `(sequential ${(100 * overhead("voxlab_sequential")).toFixed(0)}%)`,
+    );
+  }
+  // Headline numbers: the worse thread count, so a target met is met at both.
+  metrics.embed_ratio_vs_sherpa = round3(Math.min(...ratios));
+  metrics.overhead_outside_model = Math.max(...THREADS.map((t) => metrics[`overhead_outside_model_${t}t`] as number));
+
+  const full = await buildFullSize(work);
+  for (const [name, path, config] of [
+    ["c256", compact, COMPACT],
+    ["c1024", full, FULL_ECAPA],
+  ] as const) {
+    const gmacPerAudioSecond = (ecapaMacsPerFrame(config) * FRAMES_PER_SECOND) / 1e9;
+    metrics[`model_gmac_per_audio_s_${name}`] = round3(gmacPerAudioSecond);
+    for (const threads of THREADS) {
+      const seconds = await modelSecondsPerAudioSecond(path, threads);
+      metrics[`model_ms_per_audio_s_${name}_${threads}t`] = round2(1000 * seconds);
+      metrics[`model_gmac_per_s_${name}_${threads}t`] = round2(gmacPerAudioSecond / seconds);
+      summary.push(
+        `model only ${name} (${gmacPerAudioSecond.toFixed(2)} GMAC per audio s), ${threads} thread(s): ${(1000 * seconds).toFixed(1)} ms per audio s = ` +
+          `${(gmacPerAudioSecond / seconds).toFixed(1)} GMAC/s`,
+      );
+    }
+  }
+  metrics.model_notes =
+    `batch ${MODEL_BATCH} x ${MODEL_FRAMES} frames, fastest of ${MODEL_RUNS}; MACs = per-frame convolutions at ${FRAMES_PER_SECOND} frames/s ` +
+    `(ANCHORS §1.7: 1.89 GMAC/s for c1024). AVX2+FMA peak is 16 fp32 MAC per cycle per core (about 40-48 GMAC/s per core at 2.5-3 GHz).`;
+  metrics.embed_load_average_1min_after = round2(loadavg()[0]);
+  summary.unshift(`${files.length} files, ${audioSeconds.toFixed(0)} s of audio (speech-commands + librispeech-cohort; ${skipped.length} undecodable skipped):`);
+  return { metrics, summary };
+}

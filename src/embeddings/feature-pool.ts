@@ -1,0 +1,108 @@
+// A pool of worker threads that decode audio files and compute their features, so that this work runs beside
+// ONNX inference on the main thread. Each worker holds one job at a time; the rest wait here, in order.
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { VoxlabError } from "../errors.ts";
+import type { FeatureMatrix } from "../features/index.ts";
+import type { FeatureSpec } from "./extractor.ts";
+
+export interface FeatureJob {
+  id: number;
+  path: string;
+  spec: FeatureSpec;
+  /** Chunk length in samples, 0 for whole utterances. */
+  chunk: number;
+}
+
+export type FeatureReply = { id: number; pieces: FeatureMatrix[] } | { id: number; error: string; userError: boolean };
+
+interface Pending {
+  job: FeatureJob;
+  resolve: (pieces: FeatureMatrix[]) => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * Feature workers for `cores` CPU cores: decoding and filterbanks cost a small share of ECAPA's inference
+ * (the full-size model's features are ~1/30 of its time), so one worker per 8 cores, 1 to 8.
+ */
+export function defaultFeatureWorkers(cores = availableParallelism()): number {
+  return Math.min(8, Math.max(1, Math.round(cores / 8)));
+}
+
+/**
+ * The worker's source: registers tsx's loader (a worker does not inherit the main thread's) and imports the
+ * TypeScript worker module.
+ */
+function workerBootstrap(): string {
+  const tsx = import.meta.resolve("tsx/esm/api");
+  const worker = new URL("./feature-worker.ts", import.meta.url).href;
+  return `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(worker)}); });`;
+}
+
+export class FeaturePool {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly queue: Pending[] = [];
+  private readonly running = new Map<Worker, Pending>();
+  private nextId = 0;
+  private failure: Error | null = null;
+
+  constructor(readonly size = defaultFeatureWorkers()) {
+    if (!Number.isInteger(size) || size < 1) throw new VoxlabError(`feature workers must be a positive integer, got ${size}`);
+    const source = workerBootstrap();
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(source, { eval: true });
+      worker.on("message", (reply: FeatureReply) => this.finish(worker, reply));
+      worker.on("error", (err) => this.crash(err));
+      // An idle pool must not keep the process alive.
+      worker.unref();
+      this.workers.push(worker);
+      this.idle.push(worker);
+    }
+  }
+
+  /** Decodes `path` to the spec's rate and returns the features of its pieces (see featurePieces). */
+  featurise(path: string, spec: FeatureSpec, chunk: number): Promise<FeatureMatrix[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job: { id: this.nextId++, path, spec, chunk }, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const worker = this.idle.pop()!;
+      const pending = this.queue.shift()!;
+      this.running.set(worker, pending);
+      // A worker at work keeps the process alive until it answers.
+      worker.ref();
+      worker.postMessage(pending.job);
+    }
+  }
+
+  private finish(worker: Worker, reply: FeatureReply): void {
+    const pending = this.running.get(worker);
+    this.running.delete(worker);
+    worker.unref();
+    this.idle.push(worker);
+    if (pending) {
+      if ("pieces" in reply) pending.resolve(reply.pieces);
+      else pending.reject(reply.userError ? new VoxlabError(reply.error) : new Error(reply.error));
+    }
+    this.dispatch();
+  }
+
+  /** A worker died (not a bad file, which is an answer): every job fails, and so does every later one. */
+  private crash(err: Error): void {
+    this.failure = new Error(`feature worker failed: ${err.message}`);
+    for (const pending of [...this.running.values(), ...this.queue]) pending.reject(this.failure);
+    this.running.clear();
+    this.queue.length = 0;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

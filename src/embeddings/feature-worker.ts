@@ -1,0 +1,24 @@
+// A worker thread of the FeaturePool: decodes one audio file per message and returns its features (featurePieces),
+// the buffers transferred, not copied.
+import { parentPort } from "node:worker_threads";
+import { loadAudio } from "../audio/index.ts";
+import { VoxlabError, errorMessage } from "../errors.ts";
+import { featurePieces } from "./extractor.ts";
+import type { FeatureJob, FeatureReply } from "./feature-pool.ts";
+
+const port = parentPort;
+if (!port) throw new Error("feature-worker.ts runs as a worker thread");
+
+port.on("message", (job: FeatureJob) => {
+  // Pieces may share one buffer: each buffer is transferred once.
+  void featurise(job).then((reply) => port.postMessage(reply, "pieces" in reply ? [...new Set(reply.pieces.map((p) => p.data.buffer))] : []));
+});
+
+async function featurise(job: FeatureJob): Promise<FeatureReply> {
+  try {
+    const samples = await loadAudio(job.path, job.spec.sampleRate);
+    return { id: job.id, pieces: featurePieces(samples, job.spec, job.chunk, job.path) };
+  } catch (err) {
+    return { id: job.id, error: errorMessage(err), userError: err instanceof VoxlabError };
+  }
+}

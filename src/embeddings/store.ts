@@ -1,0 +1,378 @@
+// An on-disk embedding cache, so re-running an evaluation does not re-run the model (speechbrain#772).
+//
+// Keys: the model's identity (sha256 of the ONNX bytes, the frontend settings it is fed with, and the
+// extraction options that change results) names a folder; inside it, each embedding is keyed by the
+// sha256 of the audio file's CONTENT, so a renamed or copied file hits and an edited file misses.
+//
+// Layout: `<storeDir>/<modelKey>/model.json` (what the key stands for) and shard files `part-<n>.bin`,
+// one per flush. A shard is written under a temporary name and then linked to its final name, so a
+// killed run (kill -9) leaves at most a stray temporary file, never a partial shard; each shard also
+// ends with a sha256 of its contents, so a damaged one is refused rather than read. Shard format
+// (little-endian): "VXEMB001", uint32 dim, uint32 count, count × (32-byte content hash, dim float32),
+// 32-byte sha256 of everything before it. Opening reads every shard (about 0.8 kB per 192-d record:
+// 150 k utterances are ~120 MB) and merges them into one when there are many.
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { link, mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { VoxlabError, errorMessage } from "../errors.ts";
+import type { FrontendName } from "../features/index.ts";
+import { writeFileAtomic, writeNpy } from "../io/npy.ts";
+import { sidecarPath } from "../models/embedding-model.ts";
+import { parseModelInfo, readOnnxMetadata, type MeanNorm } from "../models/metadata.ts";
+import type { EmbeddingExtractor } from "./extractor.ts";
+
+export interface StoreOptions {
+  /** The extractor's chunked extraction (see ExtractOptions.chunkSeconds); it changes the embeddings, so it is part of the key. */
+  chunkSeconds?: number;
+}
+
+export interface StoreEmbedOptions {
+  /** Utterances per ONNX run (default 16). Padded batches equal one-by-one runs, so it is not part of the key. */
+  batchSize?: number;
+  /** Padded frames per ONNX run, at most (see ExtractOptions.maxBatchFrames). */
+  maxBatchFrames?: number;
+  /** Embeddings computed between two writes to disk (default 256): a killed run loses at most this many. */
+  flushEvery?: number;
+  /** Files hashed at once (default 8). */
+  hashConcurrency?: number;
+  /** Called as missing embeddings are computed: done, of how many (cache hits are not counted). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** What the last `embedFiles` call did. */
+export interface StoreRunStats {
+  /** Distinct paths asked for. */
+  files: number;
+  /** Distinct audio contents among them. */
+  contents: number;
+  /** Contents found in the store. */
+  cached: number;
+  /** Contents embedded by the model (and added to the store). */
+  computed: number;
+}
+
+/** Everything that decides a model's embeddings of a file; its hash names the store folder. */
+export interface ModelIdentity {
+  modelSha256: string;
+  frontend: FrontendName;
+  sampleRate: number;
+  meanNorm: MeanNorm;
+  /** From the metadata; null when only the ONNX input shape gives it (covered by the model hash). */
+  nMels: number | null;
+  embeddingDim: number;
+  chunkSeconds: number | null;
+}
+
+const MAGIC = Buffer.from("VXEMB001", "latin1");
+const HEAD = 16;
+const HASH_BYTES = 32;
+const SHARD_NAME = /^part-(\d+)\.bin$/;
+const TEMP_NAME = /^\.part-(\d+)-[0-9a-f]+\.tmp$/;
+/** More shards than this at open are merged into one, so opening stays a few file reads. */
+const COMPACT_AT = 64;
+
+/** sha256 (hex) of a file's bytes, streamed. */
+export async function hashFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  try {
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  } catch (err) {
+    throw new VoxlabError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`);
+  }
+  return hash.digest("hex");
+}
+
+/** `fn` over `items` with at most `limit` calls in flight; results in input order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+async function readOptional(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new VoxlabError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+}
+
+/** The identity of the model at `modelPath` (its metadata_props, overridden by a sidecar, as the loader reads them). */
+export async function modelIdentity(modelPath: string, options: StoreOptions = {}): Promise<ModelIdentity> {
+  const bytes = await readOptional(modelPath);
+  if (!bytes) throw new VoxlabError(`${modelPath}: cannot read (ENOENT)`);
+  const props = readOnnxMetadata(bytes, modelPath);
+  const sidecar = await readOptional(sidecarPath(modelPath));
+  if (sidecar) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(sidecar.toString("utf8"));
+    } catch (err) {
+      throw new VoxlabError(`${sidecarPath(modelPath)}: invalid JSON (${errorMessage(err)})`);
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new VoxlabError(`${sidecarPath(modelPath)}: not a JSON object`);
+    for (const [k, v] of Object.entries(parsed)) props[k] = String(v);
+  }
+  // The feature dimension may come from the graph's input shape only; the model hash covers that.
+  const info = parseModelInfo(props, modelPath, 0);
+  const chunk = options.chunkSeconds;
+  if (chunk !== undefined && !(chunk > 0 && Number.isFinite(chunk))) throw new VoxlabError(`chunk length must be positive, got ${chunk} s`);
+  return {
+    modelSha256: createHash("sha256").update(bytes).digest("hex"),
+    frontend: info.frontend,
+    sampleRate: info.sampleRate,
+    meanNorm: info.meanNorm,
+    nMels: props.n_mels === undefined ? null : info.nMels,
+    embeddingDim: info.embeddingDim,
+    chunkSeconds: chunk ?? null,
+  };
+}
+
+/** The store folder name of an identity: a prefix of the sha256 of its canonical JSON. */
+export function modelKey(identity: ModelIdentity): string {
+  const canonical = JSON.stringify(Object.fromEntries(Object.entries(identity).sort(([a], [b]) => (a < b ? -1 : 1))));
+  return createHash("sha256").update(canonical).digest("hex").slice(0, 20);
+}
+
+/** Encodes records as one shard (see the format above). */
+export function encodeShard(dim: number, records: ReadonlyArray<readonly [string, Float32Array]>): Buffer {
+  const recordBytes = HASH_BYTES + 4 * dim;
+  const out = Buffer.alloc(HEAD + records.length * recordBytes + HASH_BYTES);
+  MAGIC.copy(out, 0);
+  out.writeUInt32LE(dim, 8);
+  out.writeUInt32LE(records.length, 12);
+  records.forEach(([hash, embedding], r) => {
+    const at = HEAD + r * recordBytes;
+    out.write(hash, at, HASH_BYTES, "hex");
+    Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength).copy(out, at + HASH_BYTES);
+  });
+  createHash("sha256").update(out.subarray(0, out.length - HASH_BYTES)).digest().copy(out, out.length - HASH_BYTES);
+  return out;
+}
+
+/** Decodes and checks a shard; a wrong size, dimension or checksum is a VoxlabError naming the file. */
+export function decodeShard(bytes: Buffer, dim: number, name: string): Array<[string, Float32Array]> {
+  const corrupt = (why: string): VoxlabError => new VoxlabError(`${name}: corrupt embedding-store shard (${why}); delete it to recompute its embeddings`);
+  if (bytes.length < HEAD + HASH_BYTES || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw corrupt("bad header");
+  const shardDim = bytes.readUInt32LE(8);
+  const count = bytes.readUInt32LE(12);
+  if (shardDim !== dim) throw new VoxlabError(`${name}: embedding-store shard holds ${shardDim}-d embeddings, the model gives ${dim}-d`);
+  const recordBytes = HASH_BYTES + 4 * dim;
+  if (bytes.length !== HEAD + count * recordBytes + HASH_BYTES) throw corrupt(`${bytes.length} bytes for ${count} records`);
+  const body = bytes.subarray(0, bytes.length - HASH_BYTES);
+  if (!createHash("sha256").update(body).digest().equals(bytes.subarray(body.length))) throw corrupt("checksum mismatch");
+  // One aligned copy of the shard; each embedding is a view into it.
+  const aligned = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
+  return Array.from({ length: count }, (_, r): [string, Float32Array] => {
+    const at = HEAD + r * recordBytes;
+    return [bytes.toString("hex", at, at + HASH_BYTES), new Float32Array(aligned, at + HASH_BYTES, dim)];
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export class EmbeddingStore {
+  /** Counts of the last `embedFiles` call. */
+  lastRun: StoreRunStats = { files: 0, contents: 0, cached: 0, computed: 0 };
+  private readonly records = new Map<string, Float32Array>();
+  private readonly shards: string[] = [];
+  private nextShard = 0;
+
+  private constructor(
+    /** `<storeDir>/<modelKey>`. */
+    readonly dir: string,
+    readonly modelPath: string,
+    readonly identity: ModelIdentity,
+  ) {}
+
+  /** Opens (creating if needed) the store of `modelPath`'s embeddings under `storeDir`, and reads it. */
+  static async open(storeDir: string, modelPath: string, options: StoreOptions = {}): Promise<EmbeddingStore> {
+    const identity = await modelIdentity(modelPath, options);
+    const store = new EmbeddingStore(join(storeDir, modelKey(identity)), modelPath, identity);
+    await store.load();
+    return store;
+  }
+
+  get dimension(): number {
+    return this.identity.embeddingDim;
+  }
+
+  /** Embeddings held. */
+  get size(): number {
+    return this.records.size;
+  }
+
+  has(contentHash: string): boolean {
+    return this.records.has(contentHash);
+  }
+
+  /** The embedding of the audio whose bytes hash to `contentHash` (a copy), if stored. */
+  get(contentHash: string): Float32Array | undefined {
+    return this.records.get(contentHash)?.slice();
+  }
+
+  /** Adds embeddings (content hash → raw embedding) and writes them to disk as one shard. */
+  async add(entries: Iterable<readonly [string, Float32Array]>): Promise<void> {
+    const fresh: Array<readonly [string, Float32Array]> = [];
+    for (const [hash, embedding] of entries) {
+      if (!/^[0-9a-f]{64}$/.test(hash)) throw new VoxlabError(`embedding store: "${hash}" is not a sha256 hex digest`);
+      if (embedding.length !== this.dimension) throw new VoxlabError(`embedding store ${this.dir}: embedding of ${hash.slice(0, 12)}… has dimension ${embedding.length}, the model ${this.dimension}`);
+      if (!embedding.every(Number.isFinite)) throw new VoxlabError(`embedding store ${this.dir}: embedding of ${hash.slice(0, 12)}… is not finite`);
+      if (!this.records.has(hash)) fresh.push([hash, embedding.slice()]);
+    }
+    if (fresh.length === 0) return;
+    await this.writeShard(encodeShard(this.dimension, fresh));
+    for (const [hash, embedding] of fresh) this.records.set(hash, embedding);
+  }
+
+  /**
+   * Raw embeddings of audio files (path → embedding, in first-seen order): every file is hashed, the
+   * ones whose content is not stored are embedded by `extractor` (which must run this store's model)
+   * and written to disk every `flushEvery`, so a killed run resumes where it stopped.
+   */
+  async embedFiles(paths: readonly string[], extractor: EmbeddingExtractor, options: StoreEmbedOptions = {}): Promise<Map<string, Float32Array>> {
+    const flushEvery = options.flushEvery ?? 256;
+    if (!(Number.isInteger(flushEvery) && flushEvery >= 1)) throw new VoxlabError(`flushEvery must be a positive integer, got ${flushEvery}`);
+    await this.checkExtractor(extractor);
+    const files = [...new Set(paths)];
+    const hashes = await mapLimit(files, options.hashConcurrency ?? 8, hashFile);
+    // One file per missing content: copies of a file are embedded once.
+    const missing = new Map<string, string>();
+    files.forEach((path, i) => {
+      if (!this.records.has(hashes[i]) && !missing.has(hashes[i])) missing.set(hashes[i], path);
+    });
+    const todo = [...missing];
+    for (let start = 0; start < todo.length; start += flushEvery) {
+      const group = todo.slice(start, start + flushEvery);
+      const rows = await extractor.embedFiles(
+        group.map(([, path]) => path),
+        {
+          batchSize: options.batchSize,
+          maxBatchFrames: options.maxBatchFrames,
+          chunkSeconds: this.identity.chunkSeconds ?? undefined,
+          onProgress: (done) => options.onProgress?.(start + done, todo.length),
+        },
+      );
+      await this.add(group.map(([hash], i) => [hash, rows[i]] as const));
+    }
+    const contents = new Set(hashes).size;
+    this.lastRun = { files: files.length, contents, cached: contents - todo.length, computed: todo.length };
+    return new Map(files.map((path, i) => [path, this.records.get(hashes[i])!.slice()]));
+  }
+
+  /** Merges all shards into one (duplicates dropped); old shards are deleted only after the new one is in place. */
+  async compact(): Promise<void> {
+    if (this.shards.length <= 1) return;
+    const old = [...this.shards];
+    this.shards.length = 0;
+    await this.writeShard(encodeShard(this.dimension, [...this.records]));
+    await Promise.all(old.map((name) => unlink(join(this.dir, name)).catch(() => undefined)));
+  }
+
+  private async load(): Promise<void> {
+    await mkdir(this.dir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+      throw new VoxlabError(`${this.dir}: cannot create the embedding store (${err.code ?? "error"})`);
+    });
+    const manifestPath = join(this.dir, "model.json");
+    const manifest = await readOptional(manifestPath);
+    if (manifest) {
+      let stored: unknown;
+      try {
+        stored = (JSON.parse(manifest.toString("utf8")) as { identity?: unknown }).identity;
+      } catch (err) {
+        throw new VoxlabError(`${manifestPath}: invalid JSON (${errorMessage(err)})`);
+      }
+      if (modelKey(stored as ModelIdentity) !== modelKey(this.identity)) {
+        throw new VoxlabError(`${manifestPath}: describes a different model than ${this.modelPath}; the store folder is damaged`);
+      }
+    } else {
+      const text = JSON.stringify({ format: "voxlab-embedding-store", version: 1, identity: this.identity, createdFrom: resolve(this.modelPath) }, null, 1);
+      await writeFileAtomic(manifestPath, `${text}\n`);
+    }
+    const names = await readdir(this.dir);
+    // Temporary files of runs that died before renaming them are garbage.
+    for (const name of names) {
+      const pid = TEMP_NAME.exec(name)?.[1];
+      if (pid && !isAlive(Number(pid))) await unlink(join(this.dir, name)).catch(() => undefined);
+    }
+    const shardNames = names.filter((n) => SHARD_NAME.test(n)).sort((a, b) => Number(SHARD_NAME.exec(a)![1]) - Number(SHARD_NAME.exec(b)![1]));
+    for (const name of shardNames) {
+      const bytes = await readFile(join(this.dir, name));
+      for (const [hash, embedding] of decodeShard(bytes, this.dimension, join(this.dir, name))) {
+        if (!this.records.has(hash)) this.records.set(hash, embedding);
+      }
+      this.shards.push(name);
+      this.nextShard = Math.max(this.nextShard, Number(SHARD_NAME.exec(name)![1]) + 1);
+    }
+    if (this.shards.length > COMPACT_AT) await this.compact();
+  }
+
+  /** Writes a temporary file, then links it to the first free `part-<n>.bin` (never overwriting another run's shard). */
+  private async writeShard(bytes: Buffer): Promise<void> {
+    const temp = join(this.dir, `.part-${process.pid}-${createHash("sha256").update(bytes).digest("hex").slice(0, 12)}.tmp`);
+    try {
+      await writeFile(temp, bytes);
+      for (;;) {
+        const name = `part-${String(this.nextShard++).padStart(6, "0")}.bin`;
+        try {
+          await link(temp, join(this.dir, name));
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === "EEXIST") continue;
+          // Filesystems without hard links: a rename is still atomic.
+          if (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP") await rename(temp, join(this.dir, name));
+          else throw err;
+        }
+        this.shards.push(name);
+        break;
+      }
+    } catch (err) {
+      throw new VoxlabError(`${this.dir}: cannot write to the embedding store (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`);
+    } finally {
+      await unlink(temp).catch(() => undefined);
+    }
+  }
+
+  /** The extractor must run this store's model: same frontend settings and dimension, same ONNX bytes. */
+  private async checkExtractor(extractor: EmbeddingExtractor): Promise<void> {
+    const { info, path } = extractor.model;
+    const id = this.identity;
+    const same = info.frontend === id.frontend && info.sampleRate === id.sampleRate && info.meanNorm === id.meanNorm && info.embeddingDim === id.embeddingDim;
+    const sameBytes = resolve(path) === resolve(this.modelPath) || (await hashFile(path)) === id.modelSha256;
+    if (!same || !sameBytes) throw new VoxlabError(`the extractor runs ${path}, but the embedding store ${this.dir} holds embeddings of ${this.modelPath}`);
+  }
+}
+
+/**
+ * Writes embeddings as an [N,D] float32 `.npy` (rows in the map's order) plus a text file of the
+ * matching paths, one per line (default `<npy without .npy>.paths.txt`); returns the list's path.
+ */
+export async function writeEmbeddingTable(npyPath: string, embeddings: ReadonlyMap<string, Float32Array>, listPath = `${npyPath.replace(/\.npy$/i, "")}.paths.txt`): Promise<string> {
+  const rows = [...embeddings];
+  const dim = rows[0]?.[1].length ?? 0;
+  const data = new Float32Array(rows.length * dim);
+  rows.forEach(([path, e], i) => {
+    if (e.length !== dim) throw new VoxlabError(`${npyPath}: embedding of ${path} has dimension ${e.length}, expected ${dim}`);
+    if (/[\r\n]/.test(path)) throw new VoxlabError(`${listPath}: path ${JSON.stringify(path)} holds a line break`);
+    data.set(e, i * dim);
+  });
+  await writeNpy(npyPath, { shape: [rows.length, dim], data });
+  await writeFileAtomic(listPath, rows.map(([path]) => `${path}\n`).join(""));
+  return listPath;
+}

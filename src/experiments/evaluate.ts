@@ -1,0 +1,171 @@
+// The whole path on a VoxCeleb-style tree: dataset → trials → embeddings (cached) → scores → metrics → report.
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { scanDataset, wavRootOf, type DatasetManifest } from "../datasets/manifest.ts";
+import { generateTrials, type TrialGenerationOptions } from "../datasets/generate.ts";
+import { checkTrialsAgainstManifest, loadEnrollMap, loadTrials, missingPathsError, writeTrials, type EnrollMap, type Trial } from "../datasets/trials.ts";
+import { EmbeddingExtractor } from "../embeddings/extractor.ts";
+import { EmbeddingStore } from "../embeddings/store.ts";
+import { VoxlabError } from "../errors.ts";
+import { writeFileAtomic } from "../io/npy.ts";
+import { computeMetrics, type VerificationMetrics } from "../metrics/index.ts";
+import { metricIntervals, writeReport, type MetricIntervals } from "../reports/index.ts";
+import { Cohort, normalizeScores } from "../scoring/norm.ts";
+import { scoreTrials, trialEmbeddings, writeScoresCsv } from "../scoring/trials.ts";
+
+export type ScoreNorm = "none" | "s-norm" | "as-norm";
+
+export interface EvaluationOptions {
+  /** Dataset root (VoxCeleb-style tree). */
+  data: string;
+  /** ONNX embedding model. */
+  model: string;
+  outDir: string;
+  /** Trial list; default `<data>/trials.txt` when present, else trials generated with `seed`. */
+  trials?: string;
+  /** CN-Celeb `enroll.map` for multi-utterance enrollment ids. */
+  enrollMap?: string;
+  /** Cohort dataset root for score normalisation. */
+  cohort?: string;
+  /** Default: "as-norm" with a cohort, else "none". */
+  norm?: ScoreNorm;
+  /** AS-norm cohort size (default 200, capped at the cohort size). */
+  topK?: number;
+  /** Embedding cache (default `$VOXLAB_CACHE/embeddings` or `~/.cache/voxlab/embeddings`). */
+  storeDir?: string;
+  seed?: number;
+  generate?: Omit<TrialGenerationOptions, "seed">;
+  bootstrapIterations?: number;
+  /** Inline plotly.js in report.html (default true). */
+  interactive?: boolean;
+  threads?: number;
+  batchSize?: number;
+  /** Long steps report here: a stage name, units done and the total. */
+  onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+export interface EvaluationResult {
+  metrics: VerificationMetrics;
+  intervals: MetricIntervals;
+  trials: Trial[];
+  scores: Float64Array;
+  /** Files written. */
+  files: { metrics: string; scores: string; report: string; figures: string[]; trials?: string };
+  /** Embeddings found in the cache vs computed now. */
+  embeddings: { cached: number; computed: number };
+}
+
+export function defaultStoreDir(): string {
+  return join(process.env.VOXLAB_CACHE ?? join(homedir(), ".cache", "voxlab"), "embeddings");
+}
+
+/** Utterance paths of the trials (enrollment ids expanded through the map), each once. */
+function trialUtterances(trials: readonly Trial[], enrollMap?: EnrollMap): string[] {
+  const paths = new Set<string>();
+  for (const t of trials) {
+    for (const p of enrollMap?.get(t.enroll) ?? [t.enroll]) paths.add(p);
+    paths.add(t.test);
+  }
+  return [...paths];
+}
+
+async function resolveTrials(options: EvaluationOptions, manifest: DatasetManifest): Promise<{ trials: Trial[]; generated: boolean }> {
+  const path = options.trials ?? (existsSync(join(options.data, "trials.txt")) ? join(options.data, "trials.txt") : undefined);
+  if (path) return { trials: (await loadTrials(path)).trials, generated: false };
+  return { trials: generateTrials(manifest, { ...options.generate, seed: options.seed ?? 1 }), generated: true };
+}
+
+export async function runEvaluation(options: EvaluationOptions): Promise<EvaluationResult> {
+  const progress = options.onProgress ?? (() => undefined);
+  const norm = options.norm ?? (options.cohort ? "as-norm" : "none");
+  if (norm !== "none" && !options.cohort) throw new VoxlabError(`--norm ${norm} needs a cohort (--cohort <dataset root>)`);
+  try {
+    await mkdir(options.outDir, { recursive: true });
+  } catch (err) {
+    throw new VoxlabError(`${options.outDir}: cannot create the output folder (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+
+  const manifest = await scanDataset(options.data, { onProgress: (d, t) => progress("scanning dataset", d, t) });
+  const wavRoot = await wavRootOf(options.data);
+  const { trials, generated } = await resolveTrials(options, manifest);
+  if (trials.length === 0) throw new VoxlabError(`${options.trials ?? options.data}: no trials`);
+  const enrollMap = options.enrollMap ? await loadEnrollMap(options.enrollMap) : undefined;
+  const missing = checkTrialsAgainstManifest(trials, manifest, enrollMap);
+  if (missing.length > 0) throw missingPathsError(missing, options.trials ?? "generated trials", options.data);
+
+  const extractor = await EmbeddingExtractor.load(options.model, { intraOpThreads: options.threads });
+  let embeddingOf: Map<string, Float32Array>;
+  let cohortEmbeddings: Float32Array[] = [];
+  let stats = { cached: 0, computed: 0 };
+  try {
+    const store = await EmbeddingStore.open(options.storeDir ?? defaultStoreDir(), options.model);
+    const embedAll = async (paths: string[], stage: string): Promise<Map<string, Float32Array>> => {
+      const result = await store.embedFiles(paths, extractor, {
+        batchSize: options.batchSize,
+        onProgress: (d, t) => progress(stage, d, t),
+      });
+      const run = store.lastRun;
+      stats = { cached: stats.cached + run.cached, computed: stats.computed + run.computed };
+      return result;
+    };
+    const utterances = trialUtterances(trials, enrollMap);
+    const byFile = await embedAll(utterances.map((u) => join(wavRoot, u)), "embedding trial utterances");
+    embeddingOf = new Map(utterances.map((u) => [u, byFile.get(join(wavRoot, u))!]));
+    if (options.cohort) {
+      const cohortRoot = await wavRootOf(options.cohort);
+      const cohortFiles = (await scanDataset(options.cohort)).map((e) => join(cohortRoot, e.path));
+      cohortEmbeddings = [...(await embedAll(cohortFiles, "embedding the cohort")).values()];
+    }
+  } finally {
+    await extractor.close();
+  }
+
+  const embeddings = trialEmbeddings((id) => embeddingOf.get(id), { enrollMap });
+  let scores = scoreTrials(trials, embeddings);
+  if (norm !== "none") {
+    const cohort = new Cohort(cohortEmbeddings);
+    scores = normalizeScores(trials, scores, embeddings, cohort, norm === "as-norm" ? { topK: options.topK ?? 200 } : {});
+  }
+  const labels = Uint8Array.from(trials, (t) => t.label);
+  const metrics = computeMetrics(scores, labels, { source: options.trials ?? "trials" });
+  progress("bootstrap confidence intervals", 0, 1);
+  const intervals = metricIntervals(scores, labels, { iterations: options.bootstrapIterations ?? 200, seed: options.seed ?? 1 });
+  progress("bootstrap confidence intervals", 1, 1);
+
+  const files: EvaluationResult["files"] = {
+    metrics: join(options.outDir, "metrics.json"),
+    scores: join(options.outDir, "scores.csv"),
+    report: join(options.outDir, "report.html"),
+    figures: [],
+  };
+  if (generated) {
+    files.trials = join(options.outDir, "trials.txt");
+    await writeTrials(files.trials, trials);
+  }
+  await writeScoresCsv(files.scores, trials, scores);
+  const speakerOf = new Map(manifest.map((e) => [e.path, e.speaker]));
+  const info: Record<string, string> = {
+    dataset: options.data,
+    trials: options.trials ?? (generated ? `generated (seed ${options.seed ?? 1})` : join(options.data, "trials.txt")),
+    model: options.model,
+    scoring: norm === "none" ? "cosine" : `cosine + ${norm}${norm === "as-norm" ? ` (top ${options.topK ?? 200})` : ""}`,
+    ...(options.cohort ? { cohort: `${options.cohort} (${cohortEmbeddings.length} utterances)` } : {}),
+    embeddings: `${stats.computed} computed, ${stats.cached} from the cache`,
+  };
+  const written = await writeReport(options.outDir, {
+    title: "VoxLab evaluation",
+    scores,
+    labels,
+    trials: trials.map((t) => ({ enroll: t.enroll, test: t.test, enrollSpeaker: speakerOf.get(t.enroll), testSpeaker: speakerOf.get(t.test) })),
+    metrics,
+    info,
+    intervals,
+    interactive: options.interactive,
+  });
+  files.figures = written.figures;
+  // JSON has no infinity: a reject-all threshold is written as null (as `voxlab metrics --json` does).
+  await writeFileAtomic(files.metrics, `${JSON.stringify({ ...metrics, confidence_intervals: intervals, run: info }, null, 2)}\n`);
+  return { metrics, intervals, trials, scores, files, embeddings: stats };
+}

@@ -1,0 +1,48 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { VoxlabError } from "../errors.ts";
+import { writeFileAtomic } from "../io/npy.ts";
+import { renderPng } from "../plots/index.ts";
+import { buildReport, type ReportInput } from "./html.ts";
+
+export {
+  buildReport,
+  escapeHtml,
+  metricIntervals,
+  renderReportHtml,
+  type BuiltReport,
+  type IntervalMetric,
+  type MetricIntervals,
+  type ReportFigure,
+  type ReportInput,
+  type ReportTrial,
+} from "./html.ts";
+export { plotlyDet, plotlyScoreDistribution, plotlyThresholdSweep, type PlotlyFigure } from "./interactive.ts";
+export { confusionAt, RULE_OF_30, ruleOf30Warning, thresholdTable, type ConfusionCounts, type ThresholdRow, type ThresholdTableOptions } from "./thresholds.ts";
+
+export interface WrittenReport {
+  report: string;
+  /** Each figure as <name>.svg and <name>.png (2× scale). */
+  figures: string[];
+}
+
+/** Writes `<dir>/report.html` and each figure as SVG and PNG beside it. */
+export async function writeReport(dir: string, input: ReportInput): Promise<WrittenReport> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw new VoxlabError(`${dir}: cannot create the report folder (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  const built = await buildReport(input);
+  const report = join(dir, "report.html");
+  await writeFileAtomic(report, built.html);
+  const figures: string[] = [];
+  for (const figure of built.figures) {
+    const svg = join(dir, `${figure.name}.svg`);
+    const png = join(dir, `${figure.name}.png`);
+    await writeFileAtomic(svg, figure.svg);
+    await writeFileAtomic(png, await renderPng(figure.svg, 2));
+    figures.push(svg, png);
+  }
+  return { report, figures };
+}

@@ -1,0 +1,133 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { promisify } from "node:util";
+import Papa from "papaparse";
+import { EmbeddingExtractor, importSpeechbrainModel } from "../src/index.ts";
+import { dataset, fixture, hasShared, needShared, repoRoot } from "./helpers/shared.ts";
+
+const run = promisify(execFile);
+const cli = (args: string[]) => run(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: repoRoot, maxBuffer: 1 << 24 });
+
+let work = "";
+const data = () => join(work, "data");
+const model = () => join(work, "c128.onnx");
+
+/** A small VoxCeleb-style tree of real speech: 8 Speech Commands speakers × 2 sessions × 2 clips, linked. */
+async function buildTree(): Promise<void> {
+  const root = dataset("speech-commands", "wav");
+  let speakers = 0;
+  for (const speaker of (await readdir(root)).sort()) {
+    const sessions = (await readdir(join(root, speaker))).sort();
+    if (sessions.length < 2) continue;
+    for (const session of sessions.slice(0, 2)) {
+      await mkdir(join(data(), "wav", speaker, session), { recursive: true });
+      for (const utt of (await readdir(join(root, speaker, session))).sort().slice(0, 2)) {
+        await symlink(join(root, speaker, session, utt), join(data(), "wav", speaker, session, utt));
+      }
+    }
+    if (++speakers === 8) break;
+  }
+}
+
+before(async () => {
+  work = await mkdtemp(join(tmpdir(), "voxlab-eval-"));
+  if (!hasShared) return;
+  await importSpeechbrainModel(fixture("speechbrain-ecapa", "c128-l96"), model(), { license: "test-only" });
+  await buildTree();
+});
+after(() => rm(work, { recursive: true, force: true }));
+
+interface ScoreRow {
+  enroll: string;
+  test: string;
+  label: number;
+  score: number;
+}
+
+test("voxlab eval: generated trials, cosine scores equal the embeddings' cosines, all outputs written; a rerun embeds nothing", { skip: needShared }, async () => {
+  const out = join(work, "out");
+  const store = join(work, "store");
+  const args = ["eval", "--data", data(), "--model", model(), "--store", store, "--out", out, "--bootstrap", "50", "--no-interactive"];
+  const first = await cli(args);
+  const computed = Number(/embeddings: (\d+) computed, 0 from the cache/.exec(first.stdout)?.[1]);
+  for (const f of ["metrics.json", "scores.csv", "report.html", "trials.txt", "det.svg", "det.png", "scores.svg"]) {
+    assert.ok((await readFile(join(out, f))).length > 0, f);
+  }
+  const rows = Papa.parse<ScoreRow>(await readFile(join(out, "scores.csv"), "utf8"), { header: true, dynamicTyping: true, skipEmptyLines: true }).data;
+  assert.ok(rows.length > 20);
+  assert.equal(computed, new Set(rows.flatMap((r) => [r.enroll, r.test])).size, "each trial utterance embedded once");
+  // Labels agree with the speaker folder of each path; scores are cosines of the extractor's own embeddings.
+  const extractor = await EmbeddingExtractor.load(model());
+  try {
+    const paths = [...new Set(rows.flatMap((r) => [r.enroll, r.test]))];
+    const embeddings = await extractor.embedFiles(paths.map((p) => join(data(), "wav", p)));
+    const byPath = new Map(paths.map((p, i) => [p, embeddings[i]]));
+    for (const r of rows) {
+      assert.equal(r.label, r.enroll.split("/")[0] === r.test.split("/")[0] ? 1 : 0);
+      const a = byPath.get(r.enroll)!;
+      const b = byPath.get(r.test)!;
+      let dot = 0;
+      let na = 0;
+      let nb = 0;
+      for (let i = 0; i < a.length; i++) {
+        dot += a[i] * b[i];
+        na += a[i] * a[i];
+        nb += b[i] * b[i];
+      }
+      assert.ok(Math.abs(r.score - dot / Math.sqrt(na * nb)) < 1e-6, `${r.enroll} ${r.test}`);
+    }
+  } finally {
+    await extractor.close();
+  }
+  // metrics.json holds the METRICS.md values of scores.csv (checked through the metrics command).
+  const metrics = JSON.parse(await readFile(join(out, "metrics.json"), "utf8")) as Record<string, number>;
+  const fromCsv = JSON.parse((await cli(["metrics", join(out, "scores.csv"), "--json"])).stdout) as Record<string, number>;
+  for (const key of ["eer", "eer_rocch", "min_dcf_p0.01", "min_dcf_p0.05", "cllr", "min_cllr", "n_target", "n_nontarget"]) {
+    assert.equal(metrics[key], fromCsv[key], key);
+  }
+  const html = await readFile(join(out, "report.html"), "utf8");
+  assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href="https?:/);
+
+  const second = await cli([...args.slice(0, -4), join(work, "out2"), "--bootstrap", "50", "--no-interactive", "--trials", join(out, "trials.txt")]);
+  assert.match(second.stdout, new RegExp(`embeddings: 0 computed, ${computed} from the cache`));
+  assert.equal(await readFile(join(work, "out2", "scores.csv"), "utf8"), await readFile(join(out, "scores.csv"), "utf8"));
+});
+
+test("voxlab eval: s-norm with a cohort changes the scores; bad input is a one-line error", { skip: needShared }, async () => {
+  // A cohort of 6 LibriSpeech speakers, linked.
+  const cohortRoot = join(work, "cohort");
+  const libri = dataset("librispeech-cohort", "wav");
+  for (const speaker of (await readdir(libri)).sort().slice(0, 6)) {
+    const [session] = await readdir(join(libri, speaker));
+    await mkdir(join(cohortRoot, speaker), { recursive: true });
+    await symlink(join(libri, speaker, session), join(cohortRoot, speaker, session));
+  }
+  const out = join(work, "snorm");
+  const res = await cli(["eval", "--data", data(), "--model", model(), "--store", join(work, "store"), "--out", out, "--cohort", cohortRoot, "--norm", "s-norm", "--bootstrap", "20", "--no-interactive"]);
+  assert.match(res.stdout, /EER/);
+  const report = await readFile(join(out, "report.html"), "utf8");
+  assert.match(report, /s-norm/);
+  // Same seed, same generated trials as the raw run of the first test: same pairs, other scores.
+  const parse = async (dir: string) => Papa.parse<ScoreRow>(await readFile(join(dir, "scores.csv"), "utf8"), { header: true, dynamicTyping: true, skipEmptyLines: true }).data;
+  const raw = await parse(join(work, "out"));
+  const normed = await parse(out);
+  assert.deepEqual(normed.map((r) => `${r.enroll} ${r.test}`), raw.map((r) => `${r.enroll} ${r.test}`));
+  assert.ok(normed.every((r, i) => Math.abs(r.score - raw[i].score) > 1e-3), "s-norm moved every score");
+
+  const bad = join(work, "bad-trials.txt");
+  await writeFile(bad, "1 nobody/x/1.wav nobody/y/2.wav\n");
+  await assert.rejects(cli(["eval", "--data", data(), "--model", model(), "--store", join(work, "store"), "--out", join(work, "o3"), "--trials", bad]), (err: { code: number; stderr: string }) => {
+    assert.equal(err.code, 1);
+    // Progress lines may come first; the error is the one last line.
+    assert.match(err.stderr, /\nvoxlab: [^\n]*nobody\/x\/1\.wav[^\n]*\n$/);
+    return true;
+  });
+  await assert.rejects(cli(["eval", "--data", data(), "--model", model(), "--out", join(work, "o4"), "--norm", "z-norm"]), (err: { stderr: string }) => {
+    assert.match(err.stderr, /^voxlab: --norm must be one of none, s-norm, as-norm, got "z-norm"\n$/);
+    return true;
+  });
+});
