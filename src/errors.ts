@@ -13,5 +13,10 @@ export function errorMessage(err: unknown): string {
 
 /** Text from a file made safe for a one-line message: control characters become \xNN escapes. */
 export function printable(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  let out = "";
+  for (const c of text) {
+    const code = c.charCodeAt(0);
+    out += code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, "0")}` : code === 0x2028 || code === 0x2029 ? `\\u${code.toString(16)}` : c;
+  }
+  return out;
 }

@@ -41,6 +41,18 @@ before(async () => {
 });
 after(() => rm(work, { recursive: true, force: true }));
 
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  return dot / Math.sqrt(na * nb);
+}
+
 interface ScoreRow {
   enroll: string;
   test: string;
@@ -68,17 +80,7 @@ test("voxlab eval: generated trials, cosine scores equal the embeddings' cosines
     const byPath = new Map(paths.map((p, i) => [p, embeddings[i]]));
     for (const r of rows) {
       assert.equal(r.label, r.enroll.split("/")[0] === r.test.split("/")[0] ? 1 : 0);
-      const a = byPath.get(r.enroll)!;
-      const b = byPath.get(r.test)!;
-      let dot = 0;
-      let na = 0;
-      let nb = 0;
-      for (let i = 0; i < a.length; i++) {
-        dot += a[i] * b[i];
-        na += a[i] * a[i];
-        nb += b[i] * b[i];
-      }
-      assert.ok(Math.abs(r.score - dot / Math.sqrt(na * nb)) < 1e-6, `${r.enroll} ${r.test}`);
+      assert.ok(Math.abs(r.score - cosine(byPath.get(r.enroll)!, byPath.get(r.test)!)) < 1e-6, `${r.enroll} ${r.test}`);
     }
   } finally {
     await extractor.close();
@@ -97,7 +99,7 @@ test("voxlab eval: generated trials, cosine scores equal the embeddings' cosines
   assert.equal(await readFile(join(work, "out2", "scores.csv"), "utf8"), await readFile(join(out, "scores.csv"), "utf8"));
 });
 
-test("voxlab eval: s-norm with a cohort changes the scores; bad input is a one-line error", { skip: needShared }, async () => {
+test("voxlab eval: s-norm scores follow the definition on a real cohort; bad input is a one-line error", { skip: needShared }, async () => {
   // A cohort of 6 LibriSpeech speakers, linked.
   const cohortRoot = join(work, "cohort");
   const libri = dataset("librispeech-cohort", "wav");
@@ -116,7 +118,31 @@ test("voxlab eval: s-norm with a cohort changes the scores; bad input is a one-l
   const raw = await parse(join(work, "out"));
   const normed = await parse(out);
   assert.deepEqual(normed.map((r) => `${r.enroll} ${r.test}`), raw.map((r) => `${r.enroll} ${r.test}`));
-  assert.ok(normed.every((r, i) => Math.abs(r.score - raw[i].score) > 1e-3), "s-norm moved every score");
+  // s-norm recomputed here from its definition (ANCHORS.md §1.8, SpeechBrain: unbiased std over the cohort).
+  const extractor = await EmbeddingExtractor.load(model());
+  try {
+    const cohortFiles: string[] = [];
+    for (const speaker of (await readdir(cohortRoot)).sort()) {
+      for (const session of await readdir(join(cohortRoot, speaker))) {
+        for (const f of await readdir(join(cohortRoot, speaker, session))) cohortFiles.push(join(cohortRoot, speaker, session, f));
+      }
+    }
+    const cohort = await extractor.embedFiles(cohortFiles);
+    const stats = (e: Float32Array): [number, number] => {
+      const s = cohort.map((c) => cosine(e, c));
+      const mean = s.reduce((a, b) => a + b, 0) / s.length;
+      return [mean, Math.sqrt(s.reduce((a, b) => a + (b - mean) ** 2, 0) / (s.length - 1))];
+    };
+    for (const [i, r] of normed.slice(0, 4).entries()) {
+      const [e, t] = await extractor.embedFiles([join(data(), "wav", r.enroll), join(data(), "wav", r.test)]);
+      const [me, se] = stats(e);
+      const [mt, st] = stats(t);
+      const expected = 0.5 * ((raw[i].score - me) / se + (raw[i].score - mt) / st);
+      assert.ok(Math.abs(r.score - expected) < 1e-4, `trial ${i}: s-norm ${r.score} vs ${expected}`);
+    }
+  } finally {
+    await extractor.close();
+  }
 
   const bad = join(work, "bad-trials.txt");
   await writeFile(bad, "1 nobody/x/1.wav nobody/y/2.wav\n");
