@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { VoxlabError } from "../../errors.ts";
-import { runEvaluation, type ScoreNorm } from "../../experiments/evaluate.ts";
+import { runEvaluation, type EvaluationOptions, type EvaluationResult, type ScoreNorm } from "../../experiments/evaluate.ts";
 import { defaultModelPath } from "../../models/default-model.ts";
 import { optionalPositive, parsePositive } from "../flags.ts";
 import { createProgress } from "../progress.ts";
@@ -24,6 +24,23 @@ interface EvalFlags {
 }
 
 const NORMS: readonly ScoreNorm[] = ["none", "s-norm", "as-norm"];
+
+/** Runs an evaluation with progress on stderr, then prints its metrics and where the files went. */
+export async function evaluateWithProgress(options: Omit<EvaluationOptions, "onProgress">): Promise<EvaluationResult> {
+  const progress = createProgress();
+  let result: EvaluationResult;
+  try {
+    result = await runEvaluation({ ...options, onProgress: (stage, done, total) => progress.update(stage, done, total) });
+  } finally {
+    progress.stop();
+  }
+  process.stdout.write(formatMetricsTable(result.metrics));
+  process.stdout.write(
+    `embeddings: ${result.embeddings.computed} computed, ${result.embeddings.cached} from the cache\n` +
+      `wrote ${result.files.metrics}, ${result.files.scores}, ${result.files.report} and ${result.files.figures.length} figure files\n`,
+  );
+  return result;
+}
 
 /** `voxlab eval --data <root> [--trials <file>] [--model <onnx>] [--cohort <root>] --out <dir>`. */
 export function registerEval(program: Command): void {
@@ -50,33 +67,21 @@ export function registerEval(program: Command): void {
       }
       const seed = Number(flags.seed);
       if (!Number.isInteger(seed)) throw new VoxlabError(`--seed must be an integer, got "${flags.seed}"`);
-      const progress = createProgress();
-      try {
-        const result = await runEvaluation({
-          data: flags.data,
-          trials: flags.trials,
-          enrollMap: flags.enrollMap,
-          model: flags.model ?? defaultModelPath(),
-          cohort: flags.cohort,
-          norm: flags.norm as ScoreNorm | undefined,
-          topK: parsePositive(flags.topK, "--top-k", true),
-          storeDir: flags.store,
-          outDir: flags.out,
-          seed,
-          bootstrapIterations: parsePositive(flags.bootstrap, "--bootstrap", true),
-          interactive: flags.interactive,
-          threads: optionalPositive(flags.threads, "--threads", true),
-          batchSize: parsePositive(flags.batchSize, "--batch-size", true),
-          onProgress: (stage, done, total) => progress.update(stage, done, total),
-        });
-        progress.stop();
-        process.stdout.write(formatMetricsTable(result.metrics));
-        process.stdout.write(
-          `embeddings: ${result.embeddings.computed} computed, ${result.embeddings.cached} from the cache\n` +
-            `wrote ${result.files.metrics}, ${result.files.scores}, ${result.files.report} and ${result.files.figures.length} figure files\n`,
-        );
-      } finally {
-        progress.stop();
-      }
+      await evaluateWithProgress({
+        data: flags.data,
+        trials: flags.trials,
+        enrollMap: flags.enrollMap,
+        model: flags.model ?? defaultModelPath(),
+        cohort: flags.cohort,
+        norm: flags.norm as ScoreNorm | undefined,
+        topK: parsePositive(flags.topK, "--top-k", true),
+        storeDir: flags.store,
+        outDir: flags.out,
+        seed,
+        bootstrapIterations: parsePositive(flags.bootstrap, "--bootstrap", true),
+        interactive: flags.interactive,
+        threads: optionalPositive(flags.threads, "--threads", true),
+        batchSize: parsePositive(flags.batchSize, "--batch-size", true),
+      });
     });
 }
