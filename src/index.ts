@@ -202,3 +202,5 @@ export {
   type ThresholdRow,
   type WrittenReport,
 } from "./reports/index.ts";
+export { defaultStoreDir, runEvaluation, type EvaluationOptions, type EvaluationResult, type ScoreNorm } from "./experiments/evaluate.ts";
+export { DEFAULT_MODEL_FILE, defaultModelPath } from "./models/default-model.ts";

@@ -18,8 +18,8 @@ import { join, resolve } from "node:path";
 import { VoxlabError, errorMessage } from "../errors.ts";
 import type { FrontendName } from "../features/index.ts";
 import { writeFileAtomic, writeNpy } from "../io/npy.ts";
-import { sidecarPath } from "../models/embedding-model.ts";
-import { parseModelInfo, readOnnxMetadata, type MeanNorm } from "../models/metadata.ts";
+import { readModelProperties } from "../models/embedding-model.ts";
+import { parseModelInfo, type MeanNorm } from "../models/metadata.ts";
 import type { EmbeddingExtractor } from "./extractor.ts";
 
 export interface StoreOptions {
@@ -110,18 +110,7 @@ async function readOptional(path: string): Promise<Buffer | undefined> {
 export async function modelIdentity(modelPath: string, options: StoreOptions = {}): Promise<ModelIdentity> {
   const bytes = await readOptional(modelPath);
   if (!bytes) throw new VoxlabError(`${modelPath}: cannot read (ENOENT)`);
-  const props = readOnnxMetadata(bytes, modelPath);
-  const sidecar = await readOptional(sidecarPath(modelPath));
-  if (sidecar) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(sidecar.toString("utf8"));
-    } catch (err) {
-      throw new VoxlabError(`${sidecarPath(modelPath)}: invalid JSON (${errorMessage(err)})`);
-    }
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new VoxlabError(`${sidecarPath(modelPath)}: not a JSON object`);
-    for (const [k, v] of Object.entries(parsed)) props[k] = String(v);
-  }
+  const props = await readModelProperties(modelPath, bytes);
   // The feature dimension may come from the graph's input shape only; the model hash covers that.
   const info = parseModelInfo(props, modelPath, 0);
   const chunk = options.chunkSeconds;

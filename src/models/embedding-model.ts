@@ -42,6 +42,11 @@ async function readSidecar(modelPath: string): Promise<Record<string, string>> {
   return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
 }
 
+/** A model's metadata_props overridden by its sidecar: how VoxLab reads what a model says of itself. */
+export async function readModelProperties(path: string, bytes: Uint8Array): Promise<Record<string, string>> {
+  return { ...readOnnxMetadata(bytes, path), ...(await readSidecar(path)) };
+}
+
 function pickName(candidates: readonly string[], names: readonly string[], override: string | undefined, what: string, file: string): string {
   if (override !== undefined) {
     if (!names.includes(override)) throw new VoxlabError(`${file}: metadata names ${what} "${override}" but the model has ${names.join(", ")}`);
@@ -70,7 +75,7 @@ export class EmbeddingModel {
     } catch (err) {
       throw new VoxlabError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
     }
-    const props = { ...readOnnxMetadata(bytes, path), ...(await readSidecar(path)) };
+    const props = await readModelProperties(path, bytes);
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(bytes, options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {});
