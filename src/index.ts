@@ -34,9 +34,11 @@ export {
   EmbeddingStore,
   encodeShard,
   hashFile,
+  mergeStores,
   modelIdentity,
   modelKey,
   writeEmbeddingTable,
+  type MergeSummary,
   type ModelIdentity,
   type StoreEmbedOptions,
   type StoreOptions,
@@ -204,3 +206,4 @@ export {
 } from "./reports/index.ts";
 export { defaultStoreDir, runEvaluation, type EvaluationOptions, type EvaluationResult, type ScoreNorm } from "./experiments/evaluate.ts";
 export { DEFAULT_MODEL_FILE, defaultModelPath } from "./models/default-model.ts";
+export { parseShard, selectShard, shardFromEnvironment, type Shard } from "./embeddings/shard.ts";

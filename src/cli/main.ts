@@ -6,6 +6,7 @@ import { registerEmbed } from "./commands/embed.ts";
 import { registerEval } from "./commands/eval.ts";
 import { registerFeatures } from "./commands/features.ts";
 import { registerStart } from "./commands/start.ts";
+import { registerStore } from "./commands/store.ts";
 import { registerMetrics } from "./commands/metrics.ts";
 import { registerModel } from "./commands/model.ts";
 import { registerModelFetch } from "./commands/model-fetch.ts";
@@ -23,6 +24,7 @@ registerEval(program);
 registerFeatures(program);
 registerModelFetch(registerModel(program));
 registerData(program);
+registerStore(program);
 
 const debug = process.argv.includes("--debug");
 try {

@@ -12,7 +12,7 @@
 // 32-byte sha256 of everything before it. Opening reads every shard (about 0.8 kB per 192-d record:
 // 150 k utterances are ~120 MB) and merges them into one when there are many.
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { createReadStream, existsSync } from "node:fs";
 import { link, mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { VoxlabError, errorMessage } from "../errors.ts";
@@ -167,6 +167,79 @@ export function decodeShard(bytes: Buffer, dim: number, name: string): Array<[st
   });
 }
 
+/**
+ * Writes a temporary file, then links it to the first free `part-<n>.bin` from `startAt` on (never
+ * overwriting another process's shard, so several runs may share a store). Returns the name and the next number.
+ */
+async function writeNumberedShard(dir: string, bytes: Buffer, startAt: number): Promise<{ name: string; next: number }> {
+  const temp = join(dir, `.part-${process.pid}-${createHash("sha256").update(bytes).digest("hex").slice(0, 12)}.tmp`);
+  let n = startAt;
+  try {
+    await writeFile(temp, bytes);
+    for (;;) {
+      const name = `part-${String(n++).padStart(6, "0")}.bin`;
+      try {
+        await link(temp, join(dir, name));
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === "EEXIST") continue;
+        // Filesystems without hard links: a rename is still atomic.
+        if (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP") await rename(temp, join(dir, name));
+        else throw err;
+      }
+      return { name, next: n };
+    }
+  } catch (err) {
+    throw new VoxlabError(`${dir}: cannot write to the embedding store (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`);
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+}
+
+export interface MergeSummary {
+  models: number;
+  shards: number;
+  embeddings: number;
+}
+
+/**
+ * Merges embedding stores (e.g. one per shard of a Slurm array) into `dest`: every shard file of every
+ * model folder is checked, then added under a fresh name. Duplicates are harmless (dropped on load).
+ */
+export async function mergeStores(dest: string, sources: readonly string[]): Promise<MergeSummary> {
+  const summary: MergeSummary = { models: 0, shards: 0, embeddings: 0 };
+  for (const source of sources) {
+    if (resolve(source) === resolve(dest)) continue;
+    let keys: string[];
+    try {
+      keys = (await readdir(source, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    } catch (err) {
+      throw new VoxlabError(`${source}: cannot read the embedding store (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+    const models = keys.filter((k) => existsSync(join(source, k, "model.json")));
+    if (models.length === 0) throw new VoxlabError(`${source}: not an embedding store (no <model>/model.json inside)`);
+    for (const key of models) {
+      const manifest = await readFile(join(source, key, "model.json"), "utf8");
+      const identity = (JSON.parse(manifest) as { identity: ModelIdentity }).identity;
+      if (modelKey(identity) !== key) throw new VoxlabError(`${join(source, key, "model.json")}: does not match its folder name; the store is damaged`);
+      const target = join(dest, key);
+      await mkdir(target, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+        throw new VoxlabError(`${target}: cannot create the embedding store (${err.code ?? "error"})`);
+      });
+      if (!existsSync(join(target, "model.json"))) await writeFileAtomic(join(target, "model.json"), manifest);
+      let next = 0;
+      for (const name of (await readdir(join(source, key))).filter((n) => SHARD_NAME.test(n))) {
+        const bytes = await readFile(join(source, key, name));
+        summary.embeddings += decodeShard(bytes, identity.embeddingDim, join(source, key, name)).length;
+        next = (await writeNumberedShard(target, bytes, next)).next;
+        summary.shards++;
+      }
+      summary.models++;
+    }
+  }
+  return summary;
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -312,30 +385,10 @@ export class EmbeddingStore {
     if (this.shards.length > COMPACT_AT) await this.compact();
   }
 
-  /** Writes a temporary file, then links it to the first free `part-<n>.bin` (never overwriting another run's shard). */
   private async writeShard(bytes: Buffer): Promise<void> {
-    const temp = join(this.dir, `.part-${process.pid}-${createHash("sha256").update(bytes).digest("hex").slice(0, 12)}.tmp`);
-    try {
-      await writeFile(temp, bytes);
-      for (;;) {
-        const name = `part-${String(this.nextShard++).padStart(6, "0")}.bin`;
-        try {
-          await link(temp, join(this.dir, name));
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          if (code === "EEXIST") continue;
-          // Filesystems without hard links: a rename is still atomic.
-          if (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP") await rename(temp, join(this.dir, name));
-          else throw err;
-        }
-        this.shards.push(name);
-        break;
-      }
-    } catch (err) {
-      throw new VoxlabError(`${this.dir}: cannot write to the embedding store (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`);
-    } finally {
-      await unlink(temp).catch(() => undefined);
-    }
+    const { name, next } = await writeNumberedShard(this.dir, bytes, this.nextShard);
+    this.nextShard = next;
+    this.shards.push(name);
   }
 
   /** The extractor must run this store's model: same frontend settings and dimension, same ONNX bytes. */

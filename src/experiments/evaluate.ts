@@ -36,7 +36,10 @@ export interface EvaluationOptions {
   /** Embedding cache (default `$VOXLAB_CACHE/embeddings` or `~/.cache/voxlab/embeddings`). */
   storeDir?: string;
   seed?: number;
-  generate?: Omit<TrialGenerationOptions, "seed">;
+  /** Trial generation settings; its seed defaults to `seed`. */
+  generate?: Partial<TrialGenerationOptions>;
+  /** Chunked extraction (see ExtractOptions.chunkSeconds); part of the embedding cache key. */
+  chunkSeconds?: number;
   bootstrapIterations?: number;
   /** Inline plotly.js in report.html (default true). */
   interactive?: boolean;
@@ -71,10 +74,12 @@ function trialUtterances(trials: readonly Trial[], enrollMap?: EnrollMap): strin
   return [...paths];
 }
 
+const generationSeed = (options: EvaluationOptions): number => options.generate?.seed ?? options.seed ?? 1;
+
 async function resolveTrials(options: EvaluationOptions, manifest: DatasetManifest): Promise<{ trials: Trial[]; generated: boolean }> {
   const path = options.trials ?? (existsSync(join(options.data, "trials.txt")) ? join(options.data, "trials.txt") : undefined);
   if (path) return { trials: (await loadTrials(path)).trials, generated: false };
-  return { trials: generateTrials(manifest, { ...options.generate, seed: options.seed ?? 1 }), generated: true };
+  return { trials: generateTrials(manifest, { ...options.generate, seed: generationSeed(options) }), generated: true };
 }
 
 export async function runEvaluation(options: EvaluationOptions): Promise<EvaluationResult> {
@@ -100,7 +105,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   let cohortEmbeddings: Float32Array[] = [];
   let stats = { cached: 0, computed: 0 };
   try {
-    const store = await EmbeddingStore.open(options.storeDir ?? defaultStoreDir(), options.model);
+    const store = await EmbeddingStore.open(options.storeDir ?? defaultStoreDir(), options.model, { chunkSeconds: options.chunkSeconds });
     const embedAll = async (paths: string[], stage: string): Promise<Map<string, Float32Array>> => {
       const result = await store.embedFiles(paths, extractor, {
         batchSize: options.batchSize,
@@ -148,7 +153,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   const speakerOf = new Map(manifest.map((e) => [e.path, e.speaker]));
   const info: Record<string, string> = {
     dataset: options.data,
-    trials: options.trials ?? (generated ? `generated (seed ${options.seed ?? 1})` : join(options.data, "trials.txt")),
+    trials: options.trials ?? (generated ? `generated (seed ${generationSeed(options)})` : join(options.data, "trials.txt")),
     model: options.model,
     scoring: norm === "none" ? "cosine" : `cosine + ${norm}${norm === "as-norm" ? ` (top ${options.topK ?? 200})` : ""}`,
     ...(options.cohort ? { cohort: `${options.cohort} (${cohortEmbeddings.length} utterances)` } : {}),

@@ -1,25 +1,65 @@
 import type { Command } from "commander";
+import { readFile } from "node:fs/promises";
+import { dirname, isAbsolute, join } from "node:path";
+import { loadManifest, wavRootOf } from "../../datasets/manifest.ts";
 import { EmbeddingExtractor } from "../../embeddings/extractor.ts";
+import { parseShard, selectShard, shardFromEnvironment } from "../../embeddings/shard.ts";
+import { EmbeddingStore } from "../../embeddings/store.ts";
+import { VoxlabError } from "../../errors.ts";
 import { writeNpy } from "../../io/npy.ts";
+import { defaultModelPath } from "../../models/default-model.ts";
 import { optionalPositive, parsePositive } from "../flags.ts";
 import { createProgress } from "../progress.ts";
 
 interface EmbedFlags {
-  model: string;
-  out: string;
+  model?: string;
+  out?: string;
+  list?: string;
+  root?: string;
+  shard?: string;
+  shards?: string;
+  store?: string;
   threads?: string;
   batchSize: string;
   chunkSeconds?: string;
 }
 
-/** `voxlab embed --model <onnx> --out <file.npy> <audio...>`: raw embeddings [N,D], rows in argument order. */
+/**
+ * The files of a list: a manifest CSV (paths under the dataset `root`) or a text file with one path a
+ * line (`#` comments; relative paths are relative to the list's folder).
+ */
+async function readFileList(list: string, root: string | undefined): Promise<string[]> {
+  if (list.toLowerCase().endsWith(".csv")) {
+    if (!root) throw new VoxlabError(`${list}: a manifest's paths are relative to its dataset: pass --root <dataset root>`);
+    const wavRoot = await wavRootOf(root);
+    return (await loadManifest(list)).map((e) => join(wavRoot, e.path));
+  }
+  let text: string;
+  try {
+    text = await readFile(list, "utf8");
+  } catch (err) {
+    throw new VoxlabError(`${list}: cannot read the file list (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0 && !line.startsWith("#"))
+    .map((p) => (isAbsolute(p) ? p : join(dirname(list), p)));
+}
+
+/** `voxlab embed`: raw embeddings [N,D] in argument order, or a shard of a long list into an embedding store. */
 export function registerEmbed(program: Command): void {
   program
     .command("embed")
-    .description("embed audio files with an ONNX speaker model; writes float32 [N,D] raw embeddings in argument order")
-    .argument("<audio...>", "audio files (WAV or FLAC)")
-    .requiredOption("--model <model.onnx>", "ONNX embedding model with VoxLab metadata (or a .voxlab.json sidecar)")
-    .requiredOption("--out <file.npy>", "where to write the [N,D] float32 array")
+    .description("embed audio files with an ONNX speaker model: float32 [N,D] raw embeddings in argument order (--out), and/or into a cache (--store)")
+    .argument("[audio...]", "audio files (WAV or FLAC)")
+    .option("--model <model.onnx>", "ONNX embedding model with VoxLab metadata or a .voxlab.json sidecar (default: the built-in model)")
+    .option("--out <file.npy>", "where to write the [N,D] float32 array (rows in the order of the files)")
+    .option("--list <file>", "more files: a text list (one path a line) or a manifest CSV (with --root)")
+    .option("--root <dir>", "dataset root that a manifest CSV's paths are relative to")
+    .option("--store <dir>", "embedding store: computes only what it lacks, saves as it goes (resumable)")
+    .option("--shard <i/N>", "embed only shard i of N (0-based; default from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX)")
+    .option("--shards <N>", "shard count for a Kubernetes Indexed Job (JOB_COMPLETION_INDEX gives i)")
     .option("--threads <n>", "ONNX Runtime intra-op threads (default: ONNX Runtime's choice)")
     .option("--batch-size <n>", "utterances per ONNX run (sorted by length, padded)", "16")
     .option("--chunk-seconds <s>", "embed fixed-length chunks and average them (default: the whole utterance)")
@@ -27,19 +67,37 @@ export function registerEmbed(program: Command): void {
       const batchSize = parsePositive(flags.batchSize, "--batch-size", true);
       const chunkSeconds = optionalPositive(flags.chunkSeconds, "--chunk-seconds", false);
       const intraOpThreads = optionalPositive(flags.threads, "--threads", true);
-      const extractor = await EmbeddingExtractor.load(flags.model, { intraOpThreads });
+      const shardCount = optionalPositive(flags.shards, "--shards", true);
+      const files = [...audio, ...(flags.list ? await readFileList(flags.list, flags.root) : [])];
+      if (files.length === 0) throw new VoxlabError("no audio files: name them, or pass --list <file>");
+      const shard = flags.shard ? parseShard(flags.shard) : shardFromEnvironment(process.env, shardCount);
+      if (!flags.out && !flags.store) throw new VoxlabError("pass --out <file.npy>, --store <dir>, or both");
+      if (shard && flags.out) throw new VoxlabError("--out writes the whole list: with a shard use --store, then `voxlab store merge`");
+      const mine = shard ? selectShard(files, shard) : files;
+      const model = flags.model ?? defaultModelPath();
+      const extractor = await EmbeddingExtractor.load(model, { intraOpThreads });
       const progress = createProgress();
       try {
-        const rows = await extractor.embedFiles(audio, {
-          batchSize,
-          chunkSeconds,
-          onProgress: (done, total) => progress.update("embedding", done, total),
-        });
+        const onProgress = (done: number, total: number): void => progress.update("embedding", done, total);
+        let rows: Float32Array[];
+        let note = "";
+        if (flags.store) {
+          const store = await EmbeddingStore.open(flags.store, model, { chunkSeconds });
+          const byPath = await store.embedFiles(mine, extractor, { batchSize, onProgress });
+          rows = mine.map((p) => byPath.get(p)!);
+          note = `; store ${store.dir}: ${store.lastRun.computed} computed, ${store.lastRun.cached} cached`;
+        } else {
+          rows = await extractor.embedFiles(mine, { batchSize, chunkSeconds, onProgress });
+        }
+        progress.stop();
         const dim = extractor.dimension;
-        const data = new Float32Array(rows.length * dim);
-        rows.forEach((row, i) => data.set(row, i * dim));
-        await writeNpy(flags.out, { shape: [rows.length, dim], data });
-        process.stdout.write(`${flags.out}: [${rows.length},${dim}] float32 embeddings\n`);
+        if (flags.out) {
+          const data = new Float32Array(rows.length * dim);
+          rows.forEach((row, i) => data.set(row, i * dim));
+          await writeNpy(flags.out, { shape: [rows.length, dim], data });
+        }
+        const what = shard ? `shard ${shard.index}/${shard.count}: ${mine.length} of ${files.length} files` : `${mine.length} files`;
+        process.stdout.write(`${flags.out ? `${flags.out}: [${rows.length},${dim}] float32 embeddings` : `embedded ${what}`}${note}\n`);
       } finally {
         progress.stop();
         await extractor.close();

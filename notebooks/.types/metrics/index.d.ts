@@ -1,0 +1,30 @@
+import { type Labels } from "./trials.ts";
+export { bootstrapCi, type BootstrapOptions, type ConfidenceInterval } from "./bootstrap.ts";
+export { cllr, minCllr } from "./cllr.ts";
+export { actualDcf, bayesThreshold, minDcf, minDcfFromPoints, type DcfAtThreshold, type DcfCost } from "./dcf.ts";
+export { detCurve, detTicks, probit, thresholdAtFalseAcceptRate, thresholdAtFalseRejectRate, type DetCurve, type ThresholdChoice, } from "./det.ts";
+export { eer, eerFromPoints, rocchEer } from "./eer.ts";
+export { parseScoresCsv, readScoresCsv, type ScoresTable } from "./scores-csv.ts";
+export { groupTrials, operatingPoints, type Labels, type OperatingPoints, type TrialGroups } from "./trials.ts";
+/**
+ * The metrics of METRICS.md under its key names. Thresholds are +Infinity for reject-all, which
+ * JSON.stringify writes as null.
+ */
+export interface VerificationMetrics {
+    n_target: number;
+    n_nontarget: number;
+    eer: number;
+    eer_rocch: number;
+    "min_dcf_p0.01": number;
+    "min_dcf_p0.01_threshold": number;
+    "min_dcf_p0.05": number;
+    "min_dcf_p0.05_threshold": number;
+    cllr: number;
+    min_cllr: number;
+}
+export interface ComputeMetricsOptions {
+    /** Names the trials in error messages (e.g. the scores file). */
+    source?: string;
+}
+/** All the standard metrics of a trial list (accept when score >= t; label 1 = target). O(n log n). */
+export declare function computeMetrics(scores: ArrayLike<number>, labels: Labels, { source }?: ComputeMetricsOptions): VerificationMetrics;
