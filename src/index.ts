@@ -205,5 +205,18 @@ export {
   type WrittenReport,
 } from "./reports/index.ts";
 export { defaultStoreDir, runEvaluation, type EvaluationOptions, type EvaluationResult, type ScoreNorm } from "./experiments/evaluate.ts";
+export {
+  configHash,
+  experimentConfigSchema,
+  loadExperimentConfig,
+  parseExperimentConfig,
+  resolvedConfigJson,
+  resolveExperimentConfig,
+  validateWith,
+  type ExperimentConfig,
+  type ResolvedExperimentConfig,
+} from "./experiments/config.ts";
+export { gitState, runExperiment, runId, utcStamp, type DatasetProvenance, type ExperimentRun, type Provenance, type RunExperimentOptions } from "./experiments/run.ts";
+export { compareCurves, compareHtml, compareRuns, compareTable, readRun, type ComparedRun, type Comparison, type RunMetrics } from "./experiments/compare.ts";
 export { DEFAULT_MODEL_FILE, defaultModelPath } from "./models/default-model.ts";
 export { parseShard, selectShard, shardFromEnvironment, type Shard } from "./embeddings/shard.ts";

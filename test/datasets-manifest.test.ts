@@ -51,7 +51,7 @@ function wavBytes(o: { rate: number; channels: number; bits: number; frames: num
 }
 
 function countFiles(root: string, ext: string): number {
-  return readdirSync(root, { recursive: true }).filter((p) => String(p).endsWith(ext)).length;
+  return readdirSync(root, { recursive: true, encoding: "utf8" }).filter((p: string) => p.endsWith(ext)).length;
 }
 
 test("scan: speech-commands has 177 speakers and 3,314 one-second utterances", { skip: needShared }, async () => {

@@ -157,3 +157,41 @@ test("voxlab eval: s-norm scores follow the definition on a real cohort; bad inp
     return true;
   });
 });
+
+test("voxlab eval: a corrupt file stops the run with one line and keeps the rest; --skip-bad drops its trials and says so", { skip: needShared }, async () => {
+  const tree = join(work, "with-bad");
+  const root = dataset("speech-commands", "wav");
+  const speakers = (await readdir(root)).sort().slice(0, 6);
+  let victim = "";
+  for (const speaker of speakers) {
+    for (const session of (await readdir(join(root, speaker))).sort().slice(0, 2)) {
+      await mkdir(join(tree, "wav", speaker, session), { recursive: true });
+      for (const utt of (await readdir(join(root, speaker, session))).sort().slice(0, 2)) {
+        const target = join(tree, "wav", speaker, session, utt);
+        if (!victim) {
+          // A FLAC cut in half: its header promises more samples than it holds.
+          const bytes = await readFile(join(root, speaker, session, utt));
+          await writeFile(target, bytes.subarray(0, bytes.length >> 1));
+          victim = `${speaker}/${session}/${utt}`;
+        } else {
+          await symlink(join(root, speaker, session, utt), target);
+        }
+      }
+    }
+  }
+  const store = join(work, "store-bad");
+  const args = ["eval", "--data", tree, "--model", model(), "--store", store, "--bootstrap", "20", "--no-interactive"];
+  await assert.rejects(cli([...args, "--out", join(work, "bad1")]), (err: { code: number; stderr: string }) => {
+    assert.equal(err.code, 1);
+    const last = err.stderr.trimEnd().split("\n").at(-1)!;
+    assert.ok(last.startsWith("voxlab: ") && last.includes(victim) && last.includes("--skip-bad"), last);
+    return true;
+  });
+  const ok = await cli([...args, "--out", join(work, "bad2"), "--skip-bad"]);
+  // Every good file was already embedded by the failed run: nothing is computed again.
+  assert.match(ok.stdout, /embeddings: 0 computed, \d+ from the cache/);
+  assert.match(ok.stdout, new RegExp(`skipped 1 unreadable files \\(\\d+ trials dropped\\):\\n  [^\\n]*${victim}`));
+  const scores = await readFile(join(work, "bad2", "scores.csv"), "utf8");
+  assert.ok(!scores.includes(victim));
+  assert.match(await readFile(join(work, "bad2", "trials.txt"), "utf8"), new RegExp(victim));
+});

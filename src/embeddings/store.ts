@@ -20,7 +20,7 @@ import type { FrontendName } from "../features/index.ts";
 import { writeFileAtomic, writeNpy } from "../io/npy.ts";
 import { readModelProperties } from "../models/embedding-model.ts";
 import { parseModelInfo, type MeanNorm } from "../models/metadata.ts";
-import type { EmbeddingExtractor } from "./extractor.ts";
+import type { EmbeddingExtractor, ExtractOptions } from "./extractor.ts";
 
 export interface StoreOptions {
   /** The extractor's chunked extraction (see ExtractOptions.chunkSeconds); it changes the embeddings, so it is part of the key. */
@@ -36,6 +36,8 @@ export interface StoreEmbedOptions {
   flushEvery?: number;
   /** Files hashed at once (default 8). */
   hashConcurrency?: number;
+  /** Skip files that cannot be read or embedded (listed in `lastRun.bad`) instead of stopping with an error. */
+  skipBad?: boolean;
   /** Called as missing embeddings are computed: done, of how many (cache hits are not counted). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -50,6 +52,13 @@ export interface StoreRunStats {
   cached: number;
   /** Contents embedded by the model (and added to the store). */
   computed: number;
+  /** Files that could not be read or embedded, with the reason. */
+  bad: BadFile[];
+}
+
+export interface BadFile {
+  path: string;
+  reason: string;
 }
 
 /** Everything that decides a model's embeddings of a file; its hash names the store folder. */
@@ -251,7 +260,7 @@ function isAlive(pid: number): boolean {
 
 export class EmbeddingStore {
   /** Counts of the last `embedFiles` call. */
-  lastRun: StoreRunStats = { files: 0, contents: 0, cached: 0, computed: 0 };
+  lastRun: StoreRunStats = { files: 0, contents: 0, cached: 0, computed: 0, bad: [] };
   private readonly records = new Map<string, Float32Array>();
   private readonly shards: string[] = [];
   private nextShard = 0;
@@ -313,29 +322,57 @@ export class EmbeddingStore {
     if (!(Number.isInteger(flushEvery) && flushEvery >= 1)) throw new VoxlabError(`flushEvery must be a positive integer, got ${flushEvery}`);
     await this.checkExtractor(extractor);
     const files = [...new Set(paths)];
-    const hashes = await mapLimit(files, options.hashConcurrency ?? 8, hashFile);
+    const bad: BadFile[] = [];
+    const fail = (path: string, err: unknown): undefined => {
+      if (!(err instanceof VoxlabError)) throw err;
+      bad.push({ path, reason: err.message });
+      return undefined;
+    };
+    const hashes = await mapLimit(files, options.hashConcurrency ?? 8, (path) => hashFile(path).catch((err: unknown) => fail(path, err)));
     // One file per missing content: copies of a file are embedded once.
     const missing = new Map<string, string>();
     files.forEach((path, i) => {
-      if (!this.records.has(hashes[i]) && !missing.has(hashes[i])) missing.set(hashes[i], path);
+      const hash = hashes[i];
+      if (hash !== undefined && !this.records.has(hash) && !missing.has(hash)) missing.set(hash, path);
     });
     const todo = [...missing];
+    let computed = 0;
+    const extractOptions = (onProgress?: (done: number) => void): ExtractOptions => ({
+      batchSize: options.batchSize,
+      maxBatchFrames: options.maxBatchFrames,
+      chunkSeconds: this.identity.chunkSeconds ?? undefined,
+      onProgress,
+    });
     for (let start = 0; start < todo.length; start += flushEvery) {
       const group = todo.slice(start, start + flushEvery);
-      const rows = await extractor.embedFiles(
-        group.map(([, path]) => path),
-        {
-          batchSize: options.batchSize,
-          maxBatchFrames: options.maxBatchFrames,
-          chunkSeconds: this.identity.chunkSeconds ?? undefined,
-          onProgress: (done) => options.onProgress?.(start + done, todo.length),
-        },
-      );
-      await this.add(group.map(([hash], i) => [hash, rows[i]] as const));
+      let rows: (Float32Array | undefined)[];
+      try {
+        rows = await extractor.embedFiles(group.map(([, path]) => path), extractOptions((done) => options.onProgress?.(start + done, todo.length)));
+      } catch (err) {
+        if (!(err instanceof VoxlabError)) throw err;
+        // A bad file in the group: embed its files one by one, so every good one is still kept.
+        rows = [];
+        for (const [, path] of group) rows.push((await extractor.embedFiles([path], extractOptions()).catch((e: unknown) => fail(path, e)))?.[0]);
+      }
+      const added = group.flatMap(([hash], i): [string, Float32Array][] => {
+        const row = rows[i];
+        return row ? [[hash, row]] : [];
+      });
+      await this.add(added);
+      computed += added.length;
     }
-    const contents = new Set(hashes).size;
-    this.lastRun = { files: files.length, contents, cached: contents - todo.length, computed: todo.length };
-    return new Map(files.map((path, i) => [path, this.records.get(hashes[i])!.slice()]));
+    const contents = new Set(hashes.filter((h) => h !== undefined)).size;
+    this.lastRun = { files: files.length, contents, cached: contents - todo.length, computed, bad };
+    if (bad.length > 0 && !options.skipBad) {
+      throw new VoxlabError(`${bad[0].reason}${bad.length > 1 ? ` (and ${bad.length - 1} more bad files)` : ""}; the other embeddings are saved — fix or remove it, or pass --skip-bad`);
+    }
+    const result = new Map<string, Float32Array>();
+    files.forEach((path, i) => {
+      const hash = hashes[i];
+      const embedding = hash === undefined ? undefined : this.records.get(hash);
+      if (embedding) result.set(path, embedding.slice());
+    });
+    return result;
   }
 
   /** Merges all shards into one (duplicates dropped); old shards are deleted only after the new one is in place. */

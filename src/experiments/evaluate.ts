@@ -7,7 +7,7 @@ import { scanDataset, wavRootOf, type DatasetManifest } from "../datasets/manife
 import { generateTrials, type TrialGenerationOptions } from "../datasets/generate.ts";
 import { checkTrialsAgainstManifest, loadEnrollMap, loadTrials, missingPathsError, writeTrials, type EnrollMap, type Trial } from "../datasets/trials.ts";
 import { EmbeddingExtractor } from "../embeddings/extractor.ts";
-import { EmbeddingStore } from "../embeddings/store.ts";
+import { EmbeddingStore, type BadFile } from "../embeddings/store.ts";
 import { VoxlabError } from "../errors.ts";
 import { writeFileAtomic } from "../io/npy.ts";
 import { computeMetrics, type VerificationMetrics } from "../metrics/index.ts";
@@ -45,6 +45,8 @@ export interface EvaluationOptions {
   interactive?: boolean;
   threads?: number;
   batchSize?: number;
+  /** Skip unreadable audio (and the trials that use it) instead of stopping; they are listed in the result. */
+  skipBad?: boolean;
   /** Long steps report here: a stage name, units done and the total. */
   onProgress?: (stage: string, done: number, total: number) => void;
 }
@@ -58,6 +60,8 @@ export interface EvaluationResult {
   files: { metrics: string; scores: string; report: string; figures: string[]; trials?: string };
   /** Embeddings found in the cache vs computed now. */
   embeddings: { cached: number; computed: number };
+  /** Files skipped with `skipBad`, and how many trials were dropped with them. */
+  skipped: { files: BadFile[]; trials: number };
 }
 
 export function defaultStoreDir(): string {
@@ -94,7 +98,9 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
 
   const manifest = await scanDataset(options.data, { onProgress: (d, t) => progress("scanning dataset", d, t) });
   const wavRoot = await wavRootOf(options.data);
-  const { trials, generated } = await resolveTrials(options, manifest);
+  const resolved = await resolveTrials(options, manifest);
+  const generated = resolved.generated;
+  let trials = resolved.trials;
   if (trials.length === 0) throw new VoxlabError(`${options.trials ?? options.data}: no trials`);
   const enrollMap = options.enrollMap ? await loadEnrollMap(options.enrollMap) : undefined;
   const missing = checkTrialsAgainstManifest(trials, manifest, enrollMap);
@@ -104,20 +110,26 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   let embeddingOf: Map<string, Float32Array>;
   let cohortEmbeddings: Float32Array[] = [];
   let stats = { cached: 0, computed: 0 };
+  const badFiles: BadFile[] = [];
   try {
     const store = await EmbeddingStore.open(options.storeDir ?? defaultStoreDir(), options.model, { chunkSeconds: options.chunkSeconds });
     const embedAll = async (paths: string[], stage: string): Promise<Map<string, Float32Array>> => {
       const result = await store.embedFiles(paths, extractor, {
         batchSize: options.batchSize,
+        skipBad: options.skipBad,
         onProgress: (d, t) => progress(stage, d, t),
       });
       const run = store.lastRun;
+      badFiles.push(...run.bad);
       stats = { cached: stats.cached + run.cached, computed: stats.computed + run.computed };
       return result;
     };
     const utterances = trialUtterances(trials, enrollMap);
     const byFile = await embedAll(utterances.map((u) => join(wavRoot, u)), "embedding trial utterances");
-    embeddingOf = new Map(utterances.map((u) => [u, byFile.get(join(wavRoot, u))!]));
+    embeddingOf = new Map(utterances.flatMap((u): [string, Float32Array][] => {
+      const e = byFile.get(join(wavRoot, u));
+      return e ? [[u, e]] : [];
+    }));
     if (options.cohort) {
       const cohortRoot = await wavRootOf(options.cohort);
       const cohortFiles = (await scanDataset(options.cohort)).map((e) => join(cohortRoot, e.path));
@@ -127,6 +139,11 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     await extractor.close();
   }
 
+  // Trials that use a skipped file are dropped (only with skipBad: otherwise the store threw above).
+  const usable = (id: string): boolean => (enrollMap?.get(id) ?? [id]).every((u) => embeddingOf.has(u));
+  const allTrials = trials;
+  trials = allTrials.filter((t) => usable(t.enroll) && usable(t.test));
+  if (trials.length === 0) throw new VoxlabError("every trial uses a skipped file: nothing to score");
   const embeddings = trialEmbeddings((id) => embeddingOf.get(id), { enrollMap });
   let scores = scoreTrials(trials, embeddings);
   if (norm !== "none") {
@@ -147,7 +164,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   };
   if (generated) {
     files.trials = join(options.outDir, "trials.txt");
-    await writeTrials(files.trials, trials);
+    await writeTrials(files.trials, allTrials);
   }
   await writeScoresCsv(files.scores, trials, scores);
   const speakerOf = new Map(manifest.map((e) => [e.path, e.speaker]));
@@ -158,6 +175,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     scoring: norm === "none" ? "cosine" : `cosine + ${norm}${norm === "as-norm" ? ` (top ${options.topK ?? 200})` : ""}`,
     ...(options.cohort ? { cohort: `${options.cohort} (${cohortEmbeddings.length} utterances)` } : {}),
     embeddings: `${stats.computed} computed, ${stats.cached} from the cache`,
+    ...(badFiles.length > 0 ? { skipped: `${badFiles.length} unreadable files and the ${allTrials.length - trials.length} trials that use them` } : {}),
   };
   const written = await writeReport(options.outDir, {
     title: "VoxLab evaluation",
@@ -172,5 +190,5 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   files.figures = written.figures;
   // JSON has no infinity: a reject-all threshold is written as null (as `voxlab metrics --json` does).
   await writeFileAtomic(files.metrics, `${JSON.stringify({ ...metrics, confidence_intervals: intervals, run: info }, null, 2)}\n`);
-  return { metrics, intervals, trials, scores, files, embeddings: stats };
+  return { metrics, intervals, trials, scores, files, embeddings: stats, skipped: { files: badFiles, trials: allTrials.length - trials.length } };
 }

@@ -63,9 +63,14 @@ export interface ExperimentRun {
   embeddings: EvaluationResult["embeddings"];
 }
 
+/** `YYYYMMDDTHHMMSSZ` (UTC): a folder name that sorts by time. */
+export function utcStamp(time: Date): string {
+  return time.toISOString().replace(/\.\d+Z$/, "Z").replace(/[-:]/g, "");
+}
+
 /** `20250102T030405Z-<config hash>`: sorts by time; runs of one config share the suffix. */
 export function runId(config: ResolvedExperimentConfig, start: Date): string {
-  return `${start.toISOString().replace(/\.\d+Z$/, "Z").replace(/[-:]/g, "")}-${configHash(config)}`;
+  return `${utcStamp(start)}-${configHash(config)}`;
 }
 
 const exec = promisify(execFile);

@@ -22,6 +22,7 @@ interface EmbedFlags {
   threads?: string;
   batchSize: string;
   chunkSeconds?: string;
+  skipBad?: boolean;
 }
 
 /**
@@ -63,6 +64,7 @@ export function registerEmbed(program: Command): void {
     .option("--threads <n>", "ONNX Runtime intra-op threads (default: ONNX Runtime's choice)")
     .option("--batch-size <n>", "utterances per ONNX run (sorted by length, padded)", "16")
     .option("--chunk-seconds <s>", "embed fixed-length chunks and average them (default: the whole utterance)")
+    .option("--skip-bad", "with --store: skip unreadable files (listed at the end) instead of stopping")
     .action(async (audio: string[], flags: EmbedFlags) => {
       const batchSize = parsePositive(flags.batchSize, "--batch-size", true);
       const chunkSeconds = optionalPositive(flags.chunkSeconds, "--chunk-seconds", false);
@@ -72,6 +74,7 @@ export function registerEmbed(program: Command): void {
       if (files.length === 0) throw new VoxlabError("no audio files: name them, or pass --list <file>");
       const shard = flags.shard ? parseShard(flags.shard) : shardFromEnvironment(process.env, shardCount);
       if (!flags.out && !flags.store) throw new VoxlabError("pass --out <file.npy>, --store <dir>, or both");
+      if (flags.skipBad && (flags.out || !flags.store)) throw new VoxlabError("--skip-bad needs --store and no --out (--out must have a row for every file)");
       if (shard && flags.out) throw new VoxlabError("--out writes the whole list: with a shard use --store, then `voxlab store merge`");
       const mine = shard ? selectShard(files, shard) : files;
       const model = flags.model ?? defaultModelPath();
@@ -83,9 +86,10 @@ export function registerEmbed(program: Command): void {
         let note = "";
         if (flags.store) {
           const store = await EmbeddingStore.open(flags.store, model, { chunkSeconds });
-          const byPath = await store.embedFiles(mine, extractor, { batchSize, onProgress });
-          rows = mine.map((p) => byPath.get(p)!);
-          note = `; store ${store.dir}: ${store.lastRun.computed} computed, ${store.lastRun.cached} cached`;
+          const byPath = await store.embedFiles(mine, extractor, { batchSize, onProgress, skipBad: flags.skipBad });
+          rows = mine.flatMap((p) => byPath.get(p) ?? []);
+          const { computed, cached, bad } = store.lastRun;
+          note = `; store ${store.dir}: ${computed} computed, ${cached} cached${bad.length > 0 ? `, ${bad.length} skipped:\n${bad.map((b) => `  ${b.reason}`).join("\n")}` : ""}`;
         } else {
           rows = await extractor.embedFiles(mine, { batchSize, chunkSeconds, onProgress });
         }

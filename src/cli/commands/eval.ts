@@ -21,6 +21,7 @@ interface EvalFlags {
   interactive: boolean;
   threads?: string;
   batchSize: string;
+  skipBad?: boolean;
 }
 
 const NORMS: readonly ScoreNorm[] = ["none", "s-norm", "as-norm"];
@@ -35,6 +36,10 @@ export async function evaluateWithProgress(options: Omit<EvaluationOptions, "onP
     progress.stop();
   }
   process.stdout.write(formatMetricsTable(result.metrics));
+  if (result.skipped.files.length > 0) {
+    process.stdout.write(`skipped ${result.skipped.files.length} unreadable files (${result.skipped.trials} trials dropped):\n`);
+    for (const bad of result.skipped.files) process.stdout.write(`  ${bad.reason}\n`);
+  }
   process.stdout.write(
     `embeddings: ${result.embeddings.computed} computed, ${result.embeddings.cached} from the cache\n` +
       `wrote ${result.files.metrics}, ${result.files.scores}, ${result.files.report} and ${result.files.figures.length} figure files\n`,
@@ -61,6 +66,7 @@ export function registerEval(program: Command): void {
     .option("--no-interactive", "static SVG report without the inlined plotly.js (smaller file)")
     .option("--threads <n>", "ONNX Runtime intra-op threads")
     .option("--batch-size <n>", "utterances per ONNX run", "16")
+    .option("--skip-bad", "skip unreadable audio files and the trials that use them (listed at the end) instead of stopping")
     .action(async (flags: EvalFlags) => {
       if (flags.norm !== undefined && !NORMS.includes(flags.norm as ScoreNorm)) {
         throw new VoxlabError(`--norm must be one of ${NORMS.join(", ")}, got "${flags.norm}"`);
@@ -82,6 +88,7 @@ export function registerEval(program: Command): void {
         interactive: flags.interactive,
         threads: optionalPositive(flags.threads, "--threads", true),
         batchSize: parsePositive(flags.batchSize, "--batch-size", true),
+        skipBad: flags.skipBad,
       });
     });
 }

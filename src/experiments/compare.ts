@@ -1,0 +1,169 @@
+// `voxlab compare <run-dir>...`: several runs' DET curves on one figure and their metrics side by side.
+import { existsSync, statSync } from "node:fs";
+import { mkdir, readFile } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
+import { z } from "zod";
+import { VoxlabError } from "../errors.ts";
+import { writeFileAtomic } from "../io/npy.ts";
+import { detCurve, groupTrials, readScoresCsv, type ScoresTable } from "../metrics/index.ts";
+import { detPlotSpec, renderPng, renderSvg, type CurveInput } from "../plots/index.ts";
+import { escapeHtml } from "../reports/index.ts";
+import { parseExperimentConfig, validateWith, type ExperimentConfig } from "./config.ts";
+import { PARTIAL_SUFFIX, PROVENANCE_FILE, RESOLVED_CONFIG_FILE } from "./run.ts";
+
+/** The files a finished run folder holds (what `runExperiment` writes last, and what compare reads). */
+const RUN_FILES = [RESOLVED_CONFIG_FILE, PROVENANCE_FILE, "metrics.json", "scores.csv"] as const;
+
+/** The metrics.json values the comparison shows; other keys (intervals, run info) may follow. */
+const runMetricsSchema = z.looseObject({
+  n_target: z.int().min(0),
+  n_nontarget: z.int().min(0),
+  eer: z.number(),
+  eer_rocch: z.number(),
+  "min_dcf_p0.01": z.number(),
+  "min_dcf_p0.05": z.number(),
+  cllr: z.number(),
+  min_cllr: z.number(),
+});
+
+export type RunMetrics = z.infer<typeof runMetricsSchema>;
+
+export interface ComparedRun {
+  dir: string;
+  /** `<experiment>/<run-id>`: the curve's and the table row's name. */
+  name: string;
+  config: ExperimentConfig;
+  metrics: RunMetrics;
+  scores: ScoresTable;
+}
+
+/** Reads a finished run folder; anything else (missing, `.partial`, incomplete) is a one-line error. */
+export async function readRun(dir: string): Promise<ComparedRun> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new VoxlabError(`${dir}: not a run folder (no such directory)`);
+  if (resolve(dir).endsWith(PARTIAL_SUFFIX)) throw new VoxlabError(`${dir}: an unfinished run (killed or still running), not a complete run`);
+  const missing = RUN_FILES.filter((f) => !existsSync(join(dir, f)));
+  if (missing.length > 0) throw new VoxlabError(`${dir}: not a complete run (no ${missing.join(", ")})`);
+
+  const configFile = join(dir, RESOLVED_CONFIG_FILE);
+  const config = parseExperimentConfig(await readFile(configFile, "utf8"), configFile);
+  const metricsFile = join(dir, "metrics.json");
+  let metricsJson: unknown;
+  try {
+    metricsJson = JSON.parse(await readFile(metricsFile, "utf8"));
+  } catch (err) {
+    throw new VoxlabError(`${metricsFile}: invalid JSON (${(err as Error).message})`);
+  }
+  const metrics = validateWith(runMetricsSchema, metricsJson, metricsFile);
+  const scores = await readScoresCsv(join(dir, "scores.csv"));
+  return { dir, name: `${config.name ?? "experiment"}/${basename(resolve(dir))}`, config, metrics, scores };
+}
+
+function scoringLabel(config: ExperimentConfig): string {
+  const norm = config.scoring?.norm ?? "none";
+  if (norm === "none") return "cosine";
+  return norm === "as-norm" ? `as-norm (top ${config.scoring?.topK ?? "?"})` : norm;
+}
+
+const percent = (rate: number): string => (100 * rate).toFixed(3);
+const fixed4 = (value: number): string => value.toFixed(4);
+
+const TABLE_HEADER = ["run", "scoring", "trials", "EER %", "ROCCH-EER %", "minDCF 0.01", "minDCF 0.05", "Cllr", "minCllr"];
+
+/** One table row per run, as text cells under TABLE_HEADER. */
+function tableRows(runs: readonly ComparedRun[]): string[][] {
+  return runs.map(({ name, config, metrics: m }) => [
+    name,
+    scoringLabel(config),
+    String(m.n_target + m.n_nontarget),
+    percent(m.eer),
+    percent(m.eer_rocch),
+    fixed4(m["min_dcf_p0.01"]),
+    fixed4(m["min_dcf_p0.05"]),
+    fixed4(m.cllr),
+    fixed4(m.min_cllr),
+  ]);
+}
+
+/** The side-by-side metrics as a markdown table (EER columns in %). */
+export function compareTable(runs: readonly ComparedRun[]): string {
+  const cell = (text: string) => text.replace(/\|/g, "\\|");
+  const line = (cells: readonly string[]) => `| ${cells.map(cell).join(" | ")} |\n`;
+  return line(TABLE_HEADER) + line(TABLE_HEADER.map((_, i) => (i < 2 ? "---" : "---:"))) + tableRows(runs).map(line).join("");
+}
+
+/** Each run's DET curve (from its scores.csv), marked with the EER its metrics.json reports. */
+export function compareCurves(runs: readonly ComparedRun[]): CurveInput[] {
+  return runs.map((run) => {
+    const { pfa, pmiss } = detCurve(groupTrials(run.scores.scores, run.scores.labels, join(run.dir, "scores.csv")));
+    return { name: run.name, pfa, pmiss, eer: run.metrics.eer };
+  });
+}
+
+/** A self-contained page: the metrics table and the overlaid DET curves (inline SVG, no script, no network). */
+export function compareHtml(runs: readonly ComparedRun[], detSvg: string): string {
+  const tr = (cells: string[], tag: "th" | "td") => `<tr>${cells.map((c) => `<${tag}>${escapeHtml(c)}</${tag}>`).join("")}</tr>`;
+  const sources = runs.map((r) => `<li><code>${escapeHtml(resolve(r.dir))}</code></li>`).join("\n");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>VoxLab comparison</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { border: 1px solid #ccc; padding: 4px 10px; }
+td:nth-child(n+3) { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f3f3f3; }
+</style>
+</head>
+<body>
+<h1>VoxLab comparison of ${runs.length} runs</h1>
+<table>
+<thead>${tr(TABLE_HEADER, "th")}</thead>
+<tbody>
+${tableRows(runs).map((cells) => tr(cells, "td")).join("\n")}
+</tbody>
+</table>
+<h2>DET curves</h2>
+<figure>${detSvg}</figure>
+<h2>Runs</h2>
+<ul>
+${sources}
+</ul>
+</body>
+</html>
+`;
+}
+
+export interface Comparison {
+  runs: ComparedRun[];
+  /** The markdown table. */
+  table: string;
+  files: { html: string; svg: string; png: string };
+}
+
+/** Reads the runs, writes `compare.html` and `det-compare.{svg,png}` into `outDir`, and returns the table. */
+export async function compareRuns(dirs: readonly string[], outDir: string): Promise<Comparison> {
+  if (dirs.length === 0) throw new VoxlabError("compare needs at least one run folder");
+  const seen = new Set<string>();
+  for (const dir of dirs) {
+    if (seen.has(resolve(dir))) throw new VoxlabError(`${dir}: given twice`);
+    seen.add(resolve(dir));
+  }
+  const runs = await Promise.all(dirs.map(readRun));
+  // Copies of one run in two results folders share a name; their paths tell them apart.
+  const names = runs.map((r) => r.name);
+  for (const run of runs) if (names.filter((n) => n === run.name).length > 1) run.name = resolve(run.dir);
+
+  const svg = await renderSvg(detPlotSpec(compareCurves(runs), { title: "DET curves" }));
+  try {
+    await mkdir(outDir, { recursive: true });
+  } catch (err) {
+    throw new VoxlabError(`${outDir}: cannot create the output folder (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  const files = { html: join(outDir, "compare.html"), svg: join(outDir, "det-compare.svg"), png: join(outDir, "det-compare.png") };
+  await writeFileAtomic(files.svg, svg);
+  await writeFileAtomic(files.png, await renderPng(svg, 2));
+  await writeFileAtomic(files.html, compareHtml(runs, svg));
+  return { runs, table: compareTable(runs), files };
+}
