@@ -71,7 +71,7 @@ test("store: the first run embeds every file (equal to the extractor's own outpu
   const progress: number[] = [];
   const first = await store.embedFiles(clips, extractor, { batchSize: 4, flushEvery: 3, onProgress: (done, total) => progress.push(done / total) });
   assert.equal(extractor.files, 10);
-  assert.deepEqual(store.lastRun, { files: 10, contents: 10, cached: 0, computed: 10 });
+  assert.deepEqual(store.lastRun, { files: 10, contents: 10, cached: 0, computed: 10, bad: [] });
   assert.equal(progress.at(-1), 1);
   assert.deepEqual([...first.keys()], clips);
   clips.forEach((c, i) => assertSameDirection(first.get(c)!, direct[i], c));
@@ -109,7 +109,7 @@ test("store: a renamed copy hits the cache, an edited file misses it", { skip: n
   extractor.files = 0;
   const miss = await store.embedFiles([edited, clips[1]], extractor);
   assert.equal(extractor.files, 1);
-  assert.deepEqual(store.lastRun, { files: 2, contents: 2, cached: 1, computed: 1 });
+  assert.deepEqual(store.lastRun, { files: 2, contents: 2, cached: 1, computed: 1, bad: [] });
   const [direct] = await extractor.embedFiles([clips[5]]);
   assertSameDirection(miss.get(edited)!, direct, "edited file");
 });
