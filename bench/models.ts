@@ -66,10 +66,11 @@ export async function buildFullSize(outDir: string): Promise<string> {
  */
 export function sherpaSingleInput(voxlabModel: Uint8Array, embeddingDim: number): Uint8Array {
   const model = onnx.ModelProto.decode(voxlabModel);
-  const graph = model.graph!;
-  const lengthsIndex = graph.input.findIndex((v) => v.name === "lengths");
-  if (lengthsIndex < 0 || graph.input[0].name !== "feats") throw new Error("sherpaSingleInput: expected inputs feats and lengths");
-  graph.input.splice(lengthsIndex, 1);
+  const graph = model.graph;
+  const inputs = graph?.input ?? [];
+  const lengthsIndex = inputs.findIndex((v) => v.name === "lengths");
+  if (!graph?.node || lengthsIndex < 0 || inputs[0].name !== "feats") throw new Error("sherpaSingleInput: expected inputs feats and lengths");
+  inputs.splice(lengthsIndex, 1);
   const { AttributeType } = onnx.AttributeProto;
   const shapeSlice = (output: string, start: number): onnxProto.onnx.INodeProto => ({
     opType: "Shape",

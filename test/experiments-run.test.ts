@@ -179,11 +179,7 @@ test("voxlab run: a complete run folder with provenance; a second run reproduces
   const second = join(results(), "tiny", ids[1]);
   assert.equal(ids[1].split("-")[1], id.split("-")[1]);
   assert.equal(await readFile(join(second, "scores.csv"), "utf8"), await readFile(join(dir, "scores.csv"), "utf8"));
-  const metricsOf = async (d: string) => {
-    const { run: _run, ...metrics } = await readJson<Record<string, unknown>>(join(d, "metrics.json"));
-    return metrics;
-  };
-  assert.deepEqual(await metricsOf(second), await metricsOf(dir));
+  assert.equal(await readFile(join(second, "metrics.json"), "utf8"), await readFile(join(dir, "metrics.json"), "utf8"));
 
   // s-norm on the same trials, then the two scorings compared.
   await cli(args("tiny-snorm.yaml"));
@@ -208,7 +204,11 @@ test("voxlab run: a complete run folder with provenance; a second run reproduces
   const svg = await readFile(join(out, "det-compare.svg"), "utf8");
   // Vega draws each curve of the colour-split line layer as its own line mark with one path.
   assert.equal([...svg.matchAll(/<g class="mark-line role-mark layer_1_marks"[^>]*>\s*<path/g)].length, 2);
-  assert.ok(svg.includes(`tiny/${id}`) && svg.includes(`tiny-snorm/${snormId}`));
+  // Legend: each experiment's name with its EER.
+  for (const [name, runDir] of [["tiny", dir], ["tiny-snorm", snorm]]) {
+    const { eer } = await readJson<{ eer: number }>(join(runDir, "metrics.json"));
+    assert.ok(svg.includes(`${name} (EER ${Number((100 * eer).toPrecision(4))} %)`), name);
+  }
   const png = await readFile(join(out, "det-compare.png"));
   assert.equal(png.subarray(1, 4).toString("latin1"), "PNG");
   const html = await readFile(join(out, "compare.html"), "utf8");
@@ -221,11 +221,12 @@ test("voxlab run: a run killed before it finishes leaves only <run-id>.partial, 
   const child = spawn(process.execPath, [...CLI, "run", join(work, "tiny-snorm.yaml"), "--out", resultsDir, "--store", join(work, "store-killed")], { cwd: repoRoot, stdio: "ignore" });
   const exited = new Promise((done) => child.on("exit", done));
   const experimentDir = join(resultsDir, "tiny-snorm");
-  let partial: string | undefined;
-  while (partial === undefined) {
+  let found: string | undefined;
+  while (found === undefined) {
     await new Promise((r) => setTimeout(r, 20));
-    partial = existsSync(experimentDir) ? (await readdir(experimentDir)).find((f) => f.endsWith(".partial")) : undefined;
+    found = existsSync(experimentDir) ? (await readdir(experimentDir)).find((f) => f.endsWith(".partial")) : undefined;
   }
+  const partial = found;
   child.kill("SIGKILL");
   await exited;
   assert.deepEqual(await readdir(experimentDir), [partial]);

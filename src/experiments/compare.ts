@@ -30,8 +30,10 @@ export type RunMetrics = z.infer<typeof runMetricsSchema>;
 
 export interface ComparedRun {
   dir: string;
-  /** `<experiment>/<run-id>`: the curve's and the table row's name. */
+  /** `<experiment>/<run-id>`: the table row's name. */
   name: string;
+  /** The experiment's name (config name). */
+  experiment: string;
   config: ExperimentConfig;
   metrics: RunMetrics;
   scores: ScoresTable;
@@ -55,7 +57,8 @@ export async function readRun(dir: string): Promise<ComparedRun> {
   }
   const metrics = validateWith(runMetricsSchema, metricsJson, metricsFile);
   const scores = await readScoresCsv(join(dir, "scores.csv"));
-  return { dir, name: `${config.name ?? "experiment"}/${basename(resolve(dir))}`, config, metrics, scores };
+  const experiment = config.name ?? "experiment";
+  return { dir, name: `${experiment}/${basename(resolve(dir))}`, experiment, config, metrics, scores };
 }
 
 function scoringLabel(config: ExperimentConfig): string {
@@ -91,11 +94,15 @@ export function compareTable(runs: readonly ComparedRun[]): string {
   return line(TABLE_HEADER) + line(TABLE_HEADER.map((_, i) => (i < 2 ? "---" : "---:"))) + tableRows(runs).map(line).join("");
 }
 
-/** Each run's DET curve (from its scores.csv), marked with the EER its metrics.json reports. */
+/**
+ * Each run's DET curve (from its scores.csv), marked with the EER its metrics.json reports. A curve is
+ * named by its experiment alone where no other run shares it (legends have little room), else in full.
+ */
 export function compareCurves(runs: readonly ComparedRun[]): CurveInput[] {
+  const shared = (run: ComparedRun) => runs.filter((r) => r.experiment === run.experiment).length > 1;
   return runs.map((run) => {
     const { pfa, pmiss } = detCurve(groupTrials(run.scores.scores, run.scores.labels, join(run.dir, "scores.csv")));
-    return { name: run.name, pfa, pmiss, eer: run.metrics.eer };
+    return { name: shared(run) ? run.name : run.experiment, pfa, pmiss, eer: run.metrics.eer };
   });
 }
 

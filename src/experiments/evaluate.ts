@@ -174,7 +174,6 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     model: options.model,
     scoring: norm === "none" ? "cosine" : `cosine + ${norm}${norm === "as-norm" ? ` (top ${options.topK ?? 200})` : ""}`,
     ...(options.cohort ? { cohort: `${options.cohort} (${cohortEmbeddings.length} utterances)` } : {}),
-    embeddings: `${stats.computed} computed, ${stats.cached} from the cache`,
     ...(badFiles.length > 0 ? { skipped: `${badFiles.length} unreadable files and the ${allTrials.length - trials.length} trials that use them` } : {}),
   };
   const written = await writeReport(options.outDir, {
@@ -183,7 +182,8 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     labels,
     trials: trials.map((t) => ({ enroll: t.enroll, test: t.test, enrollSpeaker: speakerOf.get(t.enroll), testSpeaker: speakerOf.get(t.test) })),
     metrics,
-    info,
+    // Cache counts go to the report only: metrics.json stays identical when a run is repeated.
+    info: { ...info, embeddings: `${stats.computed} computed, ${stats.cached} from the cache` },
     intervals,
     interactive: options.interactive,
   });

@@ -1,0 +1,154 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { promisify } from "node:util";
+import { compareCurves, compareRuns, readRun } from "../src/index.ts";
+import { repoRoot } from "./helpers/shared.ts";
+
+const exec = promisify(execFile);
+/** The CLI from any working directory (tsx resolved here, not from the cwd). */
+const cli = (args: string[], cwd = repoRoot) =>
+  exec(process.execPath, ["--import", import.meta.resolve("tsx"), join(repoRoot, "src", "cli", "main.ts"), ...args], { cwd, maxBuffer: 1 << 24 });
+
+let work = "";
+
+interface HandRun {
+  name: string;
+  norm: "none" | "s-norm";
+  targets: number[];
+  nontargets: number[];
+  eer: number;
+}
+
+/** A run folder as `voxlab run` leaves it, written by hand: the files compare reads. */
+async function writeRun(dir: string, run: HandRun): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const config = {
+    name: run.name,
+    seed: 1,
+    dataset: "/data/set",
+    trials: { file: "/data/set/trials.txt" },
+    enrollMap: null,
+    model: "/models/m.onnx",
+    frontend: { chunkSeconds: null },
+    scoring: { norm: run.norm, cohort: run.norm === "none" ? null : "/data/cohort", topK: 200 },
+    outputs: { interactive: false, bootstrapIterations: 10 },
+  };
+  await writeFile(join(dir, "config.resolved.json"), JSON.stringify(config));
+  await writeFile(join(dir, "provenance.json"), "{}");
+  const rows = [...run.targets.map((s, i) => `a/${i}.wav,a/t${i}.wav,1,${s}`), ...run.nontargets.map((s, i) => `a/${i}.wav,b/n${i}.wav,0,${s}`)];
+  await writeFile(join(dir, "scores.csv"), `enroll,test,label,score\n${rows.join("\n")}\n`);
+  const metrics = {
+    n_target: run.targets.length,
+    n_nontarget: run.nontargets.length,
+    eer: run.eer,
+    eer_rocch: run.eer,
+    "min_dcf_p0.01": 0.5,
+    "min_dcf_p0.01_threshold": null,
+    "min_dcf_p0.05": 0.25,
+    "min_dcf_p0.05_threshold": 0.6,
+    cllr: 1.25,
+    min_cllr: 0.5,
+    run: { dataset: "/data/set" },
+  };
+  await writeFile(join(dir, "metrics.json"), JSON.stringify(metrics));
+  return dir;
+}
+
+// Targets 0.9, 0.6 and non-targets 0.7, 0.1: accepting score >= t gives, by hand,
+// t=0.9: Pfa 0, Pmiss 1/2; t=0.7: Pfa 1/2, Pmiss 1/2; t=0.6: Pfa 1/2, Pmiss 0; t=0.1: Pfa 1, Pmiss 0. EER 1/2.
+const RAW: HandRun = { name: "exp", norm: "none", targets: [0.9, 0.6], nontargets: [0.7, 0.1], eer: 0.5 };
+// Separable: at t=0.8 Pfa 0, Pmiss 0. EER 0.
+const NORMED: HandRun = { name: "exp-snorm", norm: "s-norm", targets: [2.5, 0.8], nontargets: [0.2, -1.5], eer: 0 };
+
+let rawDir = "";
+let normedDir = "";
+
+before(async () => {
+  work = await mkdtemp(join(tmpdir(), "voxlab-compare-"));
+  rawDir = await writeRun(join(work, "results", "exp", "20250101T000000Z-aaaaaaaa"), RAW);
+  normedDir = await writeRun(join(work, "results", "exp-snorm", "20250101T000001Z-bbbbbbbb"), NORMED);
+});
+after(() => rm(work, { recursive: true, force: true }));
+
+test("compare: DET curves from scores.csv hold the hand-computed operating points; the table shows metrics.json", async () => {
+  const runs = await Promise.all([readRun(rawDir), readRun(normedDir)]);
+  const [raw, normed] = compareCurves(runs);
+  assert.deepEqual([raw.name, normed.name], ["exp", "exp-snorm"], "unique experiments name their curves alone");
+  assert.equal(raw.eer, 0.5);
+  const pairs = (c: typeof raw) => Array.from(c.pfa, (p, i) => `${p},${c.pmiss[i]}`);
+  for (const point of ["0,0.5", "0.5,0.5", "0.5,0", "1,0"]) assert.ok(pairs(raw).includes(point), point);
+  assert.ok(pairs(normed).includes("0,0"));
+
+  const out = join(work, "out");
+  const comparison = await compareRuns([rawDir, normedDir], out);
+  assert.equal(
+    comparison.table,
+    "| run | scoring | trials | EER % | ROCCH-EER % | minDCF 0.01 | minDCF 0.05 | Cllr | minCllr |\n" +
+      "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n" +
+      "| exp/20250101T000000Z-aaaaaaaa | cosine | 4 | 50.000 | 50.000 | 0.5000 | 0.2500 | 1.2500 | 0.5000 |\n" +
+      "| exp-snorm/20250101T000001Z-bbbbbbbb | s-norm | 4 | 0.000 | 0.000 | 0.5000 | 0.2500 | 1.2500 | 0.5000 |\n",
+  );
+  assert.deepEqual((await readdir(out)).sort(), ["compare.html", "det-compare.png", "det-compare.svg"]);
+  const html = await readFile(join(out, "compare.html"), "utf8");
+  assert.ok(html.includes("<td>exp-snorm/20250101T000001Z-bbbbbbbb</td><td>s-norm</td><td>4</td><td>0.000</td>"));
+  assert.ok(html.includes(await readFile(join(out, "det-compare.svg"), "utf8")), "the SVG is inlined");
+});
+
+test("compare: copies of one run in two places are told apart by their paths", async () => {
+  const copy = join(work, "elsewhere", "exp", "20250101T000000Z-aaaaaaaa");
+  await cp(rawDir, copy, { recursive: true });
+  const { runs } = await compareRuns([rawDir, copy], join(work, "out-copies"));
+  assert.deepEqual(
+    runs.map((r) => r.name),
+    [rawDir, copy],
+  );
+  assert.deepEqual(
+    compareCurves(runs).map((c) => c.name),
+    [rawDir, copy],
+  );
+});
+
+test("compare: folders that are not complete runs are one-line errors naming them", async () => {
+  const incomplete = join(work, "results", "exp", "20250102T000000Z-cccccccc");
+  await writeRun(incomplete, RAW);
+  await rm(join(incomplete, "metrics.json"));
+  await rm(join(incomplete, "provenance.json"));
+  await assert.rejects(readRun(incomplete), { message: `${incomplete}: not a complete run (no provenance.json, metrics.json)` });
+
+  const partial = `${rawDir}x.partial`;
+  await cp(rawDir, partial, { recursive: true });
+  await assert.rejects(readRun(partial), { message: `${partial}: an unfinished run (killed or still running), not a complete run` });
+
+  const badMetrics = await writeRun(join(work, "results", "exp", "bad-metrics"), RAW);
+  await writeFile(join(badMetrics, "metrics.json"), JSON.stringify({ n_target: 2, n_nontarget: 2, eer: "0.5" }));
+  await assert.rejects(readRun(badMetrics), { message: `${join(badMetrics, "metrics.json")}: eer: expected a number, got "0.5"` });
+
+  const badConfig = await writeRun(join(work, "results", "exp", "bad-config"), RAW);
+  await writeFile(join(badConfig, "config.resolved.json"), JSON.stringify({ name: "exp", dataset: "/d", scoring: { norm: "t-norm" } }));
+  await assert.rejects(readRun(badConfig), { message: `${join(badConfig, "config.resolved.json")}: scoring.norm: expected one of none|s-norm|as-norm, got "t-norm"` });
+
+  await assert.rejects(compareRuns([rawDir, `${rawDir}/`], join(work, "o")), { message: `${rawDir}/: given twice` });
+
+  // Through the CLI: exit 1, the message alone on stderr.
+  const missing = join(work, "nope");
+  await assert.rejects(cli(["compare", rawDir, missing]), (err: { code: number; stderr: string }) => {
+    assert.equal(err.code, 1);
+    assert.equal(err.stderr, `voxlab: ${missing}: not a run folder (no such directory)\n`);
+    return true;
+  });
+});
+
+test("voxlab compare: table on stdout; files in results/compare/<UTC timestamp> under the working directory by default", async () => {
+  const cwd = join(work, "cwd");
+  await mkdir(cwd);
+  const { stdout } = await cli(["compare", rawDir, normedDir], cwd);
+  const [stamp] = await readdir(join(cwd, "results", "compare"));
+  assert.match(stamp, /^\d{8}T\d{6}Z$/);
+  assert.deepEqual((await readdir(join(cwd, "results", "compare", stamp))).sort(), ["compare.html", "det-compare.png", "det-compare.svg"]);
+  assert.match(stdout, /^\| run \| scoring \|/);
+  assert.match(stdout, /\| exp\/20250101T000000Z-aaaaaaaa \| cosine \| 4 \| 50\.000 \|/);
+});
