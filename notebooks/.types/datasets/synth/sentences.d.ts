@@ -1,1 +1,0 @@
-export declare const DEMO_SENTENCES: readonly string[];

@@ -1,3 +1,0 @@
-export { cosineScore, dot, l2Norm, l2Normalize, unitVector, type Vector } from "./cosine.ts";
-export { asNorm, centerEmbedding, Cohort, cohortStats, meanEmbedding, meanStd, normalizeScores, selectTopK, sNorm, sNormScore, type CohortStats, type CohortStatsOptions, type ScoreNormOptions, type StdEstimator, } from "./norm.ts";
-export { formatScoresCsv, scoreTrials, trialEmbeddings, UnitVectorCache, writeScoresCsv, type TrialEmbeddingOptions, type TrialEmbeddings } from "./trials.ts";
