@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import * as ort from "onnxruntime-node";
 import { loadAudio } from "../src/audio/index.ts";
 import { EmbeddingExtractor } from "../src/embeddings/extractor.ts";
-import { PipelinedExtractor } from "../src/embeddings/pipeline.ts";
+import { PIPELINE_FILE_WINDOW, PipelinedExtractor } from "../src/embeddings/pipeline.ts";
 import { ecapaParameterShapes } from "../src/models/ecapa-onnx.ts";
 import { loadEmbeddingModel } from "../src/models/embedding-model.ts";
 import type { EcapaConfig } from "../src/models/speechbrain-config.ts";
@@ -164,7 +164,7 @@ async function runBench(work: string): Promise<BenchResult> {
       `sherpa-onnx ${sherpaVersion} computes its own features (kaldi-native-fbank, povey window, global-mean CMN) on a single-input copy ` +
       `of the same ONNX graph (lengths computed from the input shape; framework=3d-speaker metadata), one utterance per call as its API does. ` +
       `VoxLab: SpeechBrain fbank, length-sorted padded batches (16 rows, 6400 frames), PipelinedExtractor with ${FEATURE_WORKERS} feature ` +
-      `worker thread(s) decoding and featurising beside ONNX (window 64 files); the ONNX intra-op thread count is the same for both. ` +
+      `worker thread(s) decoding and featurising beside ONNX (window ${PIPELINE_FILE_WINDOW} files); the ONNX intra-op thread count is the same for both. ` +
       `overhead_outside_model = 1 - (time inside session.run) / (end-to-end wall time).`,
   };
   const summary: string[] = [];

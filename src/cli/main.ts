@@ -9,6 +9,7 @@ import { registerCompare } from "./commands/compare.ts";
 import { registerFeatures } from "./commands/features.ts";
 import { registerStart } from "./commands/start.ts";
 import { registerStore } from "./commands/store.ts";
+import { registerServe } from "./commands/serve.ts";
 import { registerMetrics } from "./commands/metrics.ts";
 import { registerModel } from "./commands/model.ts";
 import { registerModelFetch } from "./commands/model-fetch.ts";
@@ -29,6 +30,7 @@ registerFeatures(program);
 registerModelFetch(registerModel(program));
 registerData(program);
 registerStore(program);
+registerServe(program);
 
 const debug = process.argv.includes("--debug");
 try {

@@ -1,5 +1,5 @@
 // A pool of worker threads that decode audio files and compute their features, so that this work runs beside
-// ONNX inference on the main thread. Each worker holds one job at a time; the rest wait here, in order.
+// ONNX inference on the main thread.
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { VoxlabError } from "../errors.ts";
@@ -17,7 +17,6 @@ export interface FeatureJob {
 export type FeatureReply = { id: number; pieces: FeatureMatrix[] } | { id: number; error: string; userError: boolean };
 
 interface Pending {
-  job: FeatureJob;
   resolve: (pieces: FeatureMatrix[]) => void;
   reject: (err: Error) => void;
 }
@@ -42,9 +41,7 @@ function workerBootstrap(): string {
 
 export class FeaturePool {
   private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
-  private readonly queue: Pending[] = [];
-  private readonly running = new Map<Worker, Pending>();
+  private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private failure: Error | null = null;
 
@@ -53,53 +50,45 @@ export class FeaturePool {
     const source = workerBootstrap();
     for (let i = 0; i < size; i++) {
       const worker = new Worker(source, { eval: true });
-      worker.on("message", (reply: FeatureReply) => this.finish(worker, reply));
+      worker.on("message", (reply: FeatureReply) => this.finish(reply));
       worker.on("error", (err) => this.crash(err));
       // An idle pool must not keep the process alive.
       worker.unref();
       this.workers.push(worker);
-      this.idle.push(worker);
     }
   }
 
-  /** Decodes `path` to the spec's rate and returns the features of its pieces (see featurePieces). */
+  /**
+   * Decodes `path` to the spec's rate and returns the features of its pieces (see featurePieces). The job is
+   * posted at once (round robin) and queued in the worker, so workers keep going while ONNX Runtime holds the
+   * main thread; callers bound memory by how many files they submit ahead.
+   */
   featurise(path: string, spec: FeatureSpec, chunk: number): Promise<FeatureMatrix[]> {
     if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    const worker = this.workers[id % this.workers.length];
     return new Promise((resolve, reject) => {
-      this.queue.push({ job: { id: this.nextId++, path, spec, chunk }, resolve, reject });
-      this.dispatch();
+      this.pending.set(id, { resolve, reject });
+      // A worker with jobs keeps the process alive until it answers.
+      if (this.pending.size === 1) for (const w of this.workers) w.ref();
+      worker.postMessage({ id, path, spec, chunk } satisfies FeatureJob);
     });
   }
 
-  private dispatch(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
-      const worker = this.idle.pop()!;
-      const pending = this.queue.shift()!;
-      this.running.set(worker, pending);
-      // A worker at work keeps the process alive until it answers.
-      worker.ref();
-      worker.postMessage(pending.job);
-    }
-  }
-
-  private finish(worker: Worker, reply: FeatureReply): void {
-    const pending = this.running.get(worker);
-    this.running.delete(worker);
-    worker.unref();
-    this.idle.push(worker);
-    if (pending) {
-      if ("pieces" in reply) pending.resolve(reply.pieces);
-      else pending.reject(reply.userError ? new VoxlabError(reply.error) : new Error(reply.error));
-    }
-    this.dispatch();
+  private finish(reply: FeatureReply): void {
+    const pending = this.pending.get(reply.id);
+    this.pending.delete(reply.id);
+    if (this.pending.size === 0) for (const w of this.workers) w.unref();
+    if (!pending) return;
+    if ("pieces" in reply) pending.resolve(reply.pieces);
+    else pending.reject(reply.userError ? new VoxlabError(reply.error) : new Error(reply.error));
   }
 
   /** A worker died (not a bad file, which is an answer): every job fails, and so does every later one. */
   private crash(err: Error): void {
     this.failure = new Error(`feature worker failed: ${err.message}`);
-    for (const pending of [...this.running.values(), ...this.queue]) pending.reject(this.failure);
-    this.running.clear();
-    this.queue.length = 0;
+    for (const pending of this.pending.values()) pending.reject(this.failure);
+    this.pending.clear();
   }
 
   async close(): Promise<void> {

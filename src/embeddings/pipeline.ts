@@ -15,7 +15,7 @@ export interface PipelineLoadOptions extends LoadOptions {
  * Files per window in the pipeline (default of ExtractOptions.fileWindow here). Smaller than FILE_WINDOW so the
  * first window, which inference must wait for, is short; at most two windows of features are held at once.
  */
-export const PIPELINE_FILE_WINDOW = 64;
+export const PIPELINE_FILE_WINDOW = 32;
 
 export class PipelinedExtractor {
   constructor(

@@ -1,0 +1,108 @@
+import type { Command } from "commander";
+import { parseCentroidMethod } from "../../enrollment/centroid.ts";
+import { DEFAULT_THRESHOLD } from "../../enrollment/profiles.ts";
+import { VoxlabError } from "../../errors.ts";
+import { defaultModelPath } from "../../models/default-model.ts";
+import { VoxlabService } from "../../serve/server.ts";
+import { thresholdFromMetrics, type ThresholdChoice } from "../../serve/threshold.ts";
+import { optionalPositive, parsePositive } from "../flags.ts";
+
+interface ServeFlags {
+  host: string;
+  port: string;
+  model?: string;
+  db: string;
+  audioRoot: string[];
+  threshold?: string;
+  thresholdFrom?: string;
+  token?: string;
+  maxUploadMb: string;
+  maxAudioSeconds: string;
+  concurrency: string;
+  queue: string;
+  maxBatch: string;
+  centroidMethod: string;
+  shutdownTimeout: string;
+  threads?: string;
+}
+
+function nonNegativeInteger(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new VoxlabError(`${flag} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+async function chooseThreshold(flags: ServeFlags): Promise<ThresholdChoice> {
+  if (flags.threshold !== undefined && flags.thresholdFrom !== undefined) throw new VoxlabError("pass --threshold or --threshold-from, not both");
+  if (flags.thresholdFrom !== undefined) return thresholdFromMetrics(flags.thresholdFrom);
+  if (flags.threshold !== undefined) {
+    const value = Number(flags.threshold);
+    if (flags.threshold.trim() === "" || !Number.isFinite(value)) throw new VoxlabError(`--threshold must be a number, got "${flags.threshold}"`);
+    return { value, source: "--threshold" };
+  }
+  return { value: DEFAULT_THRESHOLD, source: "the default (SpeechBrain's 0.25; tune it with voxlab eval and pass --threshold-from)" };
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** `voxlab serve`: the embedding and verification HTTP service. */
+export function registerServe(program: Command): void {
+  program
+    .command("serve")
+    .description("HTTP service: embeddings, speaker enrollment (SQLite), verification and identification")
+    .option("--host <host>", "address to listen on (a non-loopback host needs --token)", "127.0.0.1")
+    .option("--port <n>", "port (0: any free port)", "5001")
+    .option("--model <model.onnx>", "ONNX embedding model (default: the built-in model)")
+    .option("--db <file>", "SQLite database of speaker profiles", "voxlab-speakers.db")
+    .option("--audio-root <dir>", "directory that audio_path may name files under (repeatable; none: uploads only)", collect, [])
+    .option("--threshold <x>", "cosine decision threshold for verify/identify")
+    .option("--threshold-from <metrics.json[:key]>", "take the threshold from a voxlab eval/run metrics.json (default key min_dcf_p0.01_threshold)")
+    .option("--token <token>", "bearer token required on every request (or VOXLAB_TOKEN)")
+    .option("--max-upload-mb <n>", "largest audio body or file, MiB", "25")
+    .option("--max-audio-seconds <s>", "longest audio accepted, seconds", "120")
+    .option("--concurrency <n>", "embedding jobs run at once", "1")
+    .option("--queue <n>", "embedding jobs that may wait; more are refused with 503", "32")
+    .option("--max-batch <n>", "files per batch or enrollment request", "64")
+    .option("--centroid-method <m>", "mean-normalized | raw-mean | sum-normalize", "mean-normalized")
+    .option("--shutdown-timeout <s>", "seconds to finish in-flight work on SIGTERM/SIGINT", "10")
+    .option("--threads <n>", "ONNX Runtime intra-op threads")
+    .action(async (flags: ServeFlags) => {
+      const port = nonNegativeInteger(flags.port, "--port");
+      if (port > 65535) throw new VoxlabError(`--port must be at most 65535, got ${port}`);
+      const threshold = await chooseThreshold(flags);
+      const service = await VoxlabService.create({
+        host: flags.host,
+        port,
+        modelPath: flags.model ?? defaultModelPath(),
+        dbPath: flags.db,
+        audioRoots: flags.audioRoot,
+        threshold,
+        token: flags.token ?? process.env.VOXLAB_TOKEN,
+        maxUploadBytes: Math.floor(parsePositive(flags.maxUploadMb, "--max-upload-mb", false) * 2 ** 20),
+        maxAudioSeconds: parsePositive(flags.maxAudioSeconds, "--max-audio-seconds", false),
+        concurrency: parsePositive(flags.concurrency, "--concurrency", true),
+        queueLength: nonNegativeInteger(flags.queue, "--queue"),
+        maxBatch: parsePositive(flags.maxBatch, "--max-batch", true),
+        centroidMethod: parseCentroidMethod(flags.centroidMethod, "--centroid-method"),
+        shutdownTimeoutMs: parsePositive(flags.shutdownTimeout, "--shutdown-timeout", false) * 1000,
+        intraOpThreads: optionalPositive(flags.threads, "--threads", true),
+      });
+      const log = (line: string): boolean => process.stderr.write(`voxlab serve: ${line}\n`);
+      log(`threshold ${threshold.value} (${threshold.source})`);
+      const url = await service.listen();
+      log(`database ${flags.db}; audio roots: ${flags.audioRoot.length > 0 ? flags.audioRoot.join(", ") : "none (uploads only)"}`);
+      // The last start-up line: scripts (and the tests) wait for it.
+      process.stdout.write(`listening on ${url}\n`);
+      const finished = await new Promise<boolean>((resolve) => {
+        const stop = (signal: NodeJS.Signals): void => {
+          log(`${signal}: finishing in-flight work (up to ${flags.shutdownTimeout} s), then stopping`);
+          void service.close().then(resolve);
+        };
+        process.once("SIGTERM", stop);
+        process.once("SIGINT", stop);
+      });
+      log(finished ? "stopped" : "shutdown deadline passed: in-flight work abandoned");
+      // Native handles (ONNX Runtime) must not keep an abandoned shutdown alive.
+      process.exit(finished ? 0 : 1);
+    });
+}
