@@ -220,3 +220,20 @@ export { gitState, runExperiment, runId, utcStamp, type DatasetProvenance, type 
 export { compareCurves, compareHtml, compareRuns, compareTable, readRun, type ComparedRun, type Comparison, type RunMetrics } from "./experiments/compare.ts";
 export { DEFAULT_MODEL_FILE, defaultModelPath } from "./models/default-model.ts";
 export { parseShard, selectShard, shardFromEnvironment, type Shard } from "./embeddings/shard.ts";
+export {
+  AudioRoots,
+  DEFAULT_THRESHOLD_KEY,
+  HttpError,
+  isLoopbackHost,
+  SpeakerDb,
+  thresholdFromMetrics,
+  tokenProblem,
+  VoxlabService,
+  WorkQueue,
+  type QueueStats,
+  type ServeOptions,
+  type SpeakerDbOptions,
+  type StoredProfile,
+  type StoredSpeaker,
+  type ServeThreshold,
+} from "./serve/index.ts";

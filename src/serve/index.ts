@@ -4,4 +4,4 @@ export { HttpError } from "./http-error.ts";
 export { WorkQueue, type QueueStats } from "./queue.ts";
 export { isLoopbackHost, tokenProblem, VoxlabService, type ServeOptions } from "./server.ts";
 export { SpeakerDb, type SpeakerDbOptions, type StoredProfile, type StoredSpeaker } from "./speaker-db.ts";
-export { DEFAULT_THRESHOLD_KEY, thresholdFromMetrics, type ThresholdChoice } from "./threshold.ts";
+export { DEFAULT_THRESHOLD_KEY, thresholdFromMetrics, type ServeThreshold } from "./threshold.ts";

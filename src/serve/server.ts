@@ -18,7 +18,7 @@ import { AudioRoots } from "./audio-roots.ts";
 import { HttpError } from "./http-error.ts";
 import { WorkQueue } from "./queue.ts";
 import { SpeakerDb } from "./speaker-db.ts";
-import type { ThresholdChoice } from "./threshold.ts";
+import type { ServeThreshold } from "./threshold.ts";
 
 export interface ServeOptions {
   host: string;
@@ -27,7 +27,7 @@ export interface ServeOptions {
   modelPath: string;
   dbPath: string;
   audioRoots: string[];
-  threshold: ThresholdChoice;
+  threshold: ServeThreshold;
   /** Bearer token every request must carry; required unless `host` is loopback. */
   token?: string;
   maxUploadBytes: number;

@@ -5,7 +5,7 @@ import { errorMessage, VoxlabError } from "../errors.ts";
 /** The metrics.json key used when `--threshold-from` names no key. */
 export const DEFAULT_THRESHOLD_KEY = "min_dcf_p0.01_threshold";
 
-export interface ThresholdChoice {
+export interface ServeThreshold {
   value: number;
   /** Where it came from, for the start-up line and /health. */
   source: string;
@@ -15,7 +15,7 @@ export interface ThresholdChoice {
  * Reads `spec` = `<metrics.json>[:key]`. The key defaults to DEFAULT_THRESHOLD_KEY; any top-level key whose name
  * contains "threshold" and whose value is a finite number may be named (e.g. an EER or target-FAR threshold).
  */
-export async function thresholdFromMetrics(spec: string): Promise<ThresholdChoice> {
+export async function thresholdFromMetrics(spec: string): Promise<ServeThreshold> {
   const match = /^(.*\.json):([^:/\\]+)$/i.exec(spec);
   const file = match ? match[1] : spec;
   const key = match ? match[2] : DEFAULT_THRESHOLD_KEY;

@@ -4,7 +4,7 @@ import { DEFAULT_THRESHOLD } from "../../enrollment/profiles.ts";
 import { VoxlabError } from "../../errors.ts";
 import { defaultModelPath } from "../../models/default-model.ts";
 import { VoxlabService } from "../../serve/server.ts";
-import { thresholdFromMetrics, type ThresholdChoice } from "../../serve/threshold.ts";
+import { thresholdFromMetrics, type ServeThreshold } from "../../serve/threshold.ts";
 import { optionalPositive, parsePositive } from "../flags.ts";
 
 interface ServeFlags {
@@ -32,7 +32,7 @@ function nonNegativeInteger(value: string, flag: string): number {
   return n;
 }
 
-async function chooseThreshold(flags: ServeFlags): Promise<ThresholdChoice> {
+async function chooseThreshold(flags: ServeFlags): Promise<ServeThreshold> {
   if (flags.threshold !== undefined && flags.thresholdFrom !== undefined) throw new VoxlabError("pass --threshold or --threshold-from, not both");
   if (flags.thresholdFrom !== undefined) return thresholdFromMetrics(flags.thresholdFrom);
   if (flags.threshold !== undefined) {
