@@ -7,6 +7,7 @@ import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import Papa from "papaparse";
 import { EmbeddingExtractor, importSpeechbrainModel } from "../src/index.ts";
+import { compareEmbedding } from "./helpers/compare.ts";
 import { dataset, fixture, hasShared, needShared, repoRoot } from "./helpers/shared.ts";
 
 const run = promisify(execFile);
@@ -41,17 +42,7 @@ before(async () => {
 });
 after(() => rm(work, { recursive: true, force: true }));
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
-}
+const cosine = (a: Float32Array, b: Float32Array): number => compareEmbedding(a, b).cosine;
 
 interface ScoreRow {
   enroll: string;
