@@ -15,13 +15,14 @@ import { PIPELINE_FILE_WINDOW, PipelinedExtractor } from "../src/embeddings/pipe
 import { ecapaParameterShapes } from "../src/models/ecapa-onnx.ts";
 import { loadEmbeddingModel } from "../src/models/embedding-model.ts";
 import type { EcapaConfig } from "../src/models/speechbrain-config.ts";
-import { buildFullSize, FULL_ECAPA, importCompact, sherpaSingleInput } from "./models.ts";
+import { SPKREC_ECAPA_VOXCELEB } from "../src/models/speechbrain-config.ts";
+import { buildFullSize, importCompact, sherpaSingleInput } from "./models.ts";
 import { loadSherpaExtractor, sherpaVersion } from "./sherpa.ts";
 import type { BenchResult } from "./types.ts";
 
 const SHARED = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "shared");
 const COMPACT_DIR = join(SHARED, "fixtures", "speechbrain-ecapa", "c256");
-const COMPACT: EcapaConfig = { ...FULL_ECAPA, channels: [256, 256, 256, 256, 768], attentionChannels: 64, seChannels: 128 };
+const COMPACT: EcapaConfig = { ...SPKREC_ECAPA_VOXCELEB, channels: [256, 256, 256, 256, 768], attentionChannels: 64, seChannels: 128 };
 const SPEECH_COMMANDS = 150;
 const LIBRISPEECH = 50;
 const THREADS = [1, 2];
@@ -213,7 +214,7 @@ async function runBench(work: string): Promise<BenchResult> {
   const full = await buildFullSize(work);
   for (const [name, path, config] of [
     ["c256", compact, COMPACT],
-    ["c1024", full, FULL_ECAPA],
+    ["c1024", full, SPKREC_ECAPA_VOXCELEB],
   ] as const) {
     const gmacPerAudioSecond = (ecapaMacsPerFrame(config) * FRAMES_PER_SECOND) / 1e9;
     metrics[`model_gmac_per_audio_s_${name}`] = round3(gmacPerAudioSecond);

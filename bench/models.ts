@@ -9,21 +9,10 @@ import { importSpeechbrainModel } from "../src/models/import.ts";
 import { voxlabMetadata } from "../src/models/metadata.ts";
 import type { EcapaConfig } from "../src/models/speechbrain-config.ts";
 import type { StateDict } from "../src/models/torch-checkpoint.ts";
+import { SPKREC_ECAPA_VOXCELEB } from "../src/models/speechbrain-config.ts";
 
 const { onnx } = onnxProto;
 
-/** speechbrain/spkrec-ecapa-voxceleb's shape (ANCHORS §1.1): 20.8 M parameters, 1.89 GMAC per second of audio. */
-export const FULL_ECAPA: EcapaConfig = {
-  inputSize: 80,
-  channels: [1024, 1024, 1024, 1024, 3072],
-  kernelSizes: [5, 3, 3, 3, 1],
-  dilations: [1, 2, 3, 4, 1],
-  attentionChannels: 128,
-  linNeurons: 192,
-  res2netScale: 8,
-  seChannels: 128,
-  globalContext: true,
-};
 
 /** Imports the SpeechBrain folder `dir` (the c256 fixture) to `<outDir>/<name>.onnx`; returns the path. */
 export async function importCompact(dir: string, outDir: string, name = "c256"): Promise<string> {
@@ -54,7 +43,7 @@ export function randomEcapaState(config: EcapaConfig, seed = 1): StateDict {
 export async function buildFullSize(outDir: string): Promise<string> {
   const metadata = voxlabMetadata({ frontend: "speechbrain", sampleRate: 16000, meanNorm: "sentence", source: "random", license: "none" });
   const path = join(outDir, "ecapa-c1024.onnx");
-  await writeFile(path, buildEcapaOnnx(FULL_ECAPA, randomEcapaState(FULL_ECAPA), metadata));
+  await writeFile(path, buildEcapaOnnx(SPKREC_ECAPA_VOXCELEB, randomEcapaState(SPKREC_ECAPA_VOXCELEB), metadata));
   return path;
 }
 

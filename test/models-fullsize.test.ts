@@ -8,19 +8,8 @@ import { loadEmbeddingModel } from "../src/models/embedding-model.ts";
 import { voxlabMetadata } from "../src/models/metadata.ts";
 import type { EcapaConfig } from "../src/models/speechbrain-config.ts";
 import type { StateDict } from "../src/models/torch-checkpoint.ts";
+import { SPKREC_ECAPA_VOXCELEB } from "../src/models/speechbrain-config.ts";
 
-// speechbrain/spkrec-ecapa-voxceleb's shape (ANCHORS §1.1).
-const FULL: EcapaConfig = {
-  inputSize: 80,
-  channels: [1024, 1024, 1024, 1024, 3072],
-  kernelSizes: [5, 3, 3, 3, 1],
-  dilations: [1, 2, 3, 4, 1],
-  attentionChannels: 128,
-  linNeurons: 192,
-  res2netScale: 8,
-  seChannels: 128,
-  globalContext: true,
-};
 
 /** A deterministic xorshift generator of uniform values in [-1, 1). */
 function uniform(seed: number): () => number {
@@ -57,15 +46,15 @@ function randomState(config: EcapaConfig): StateDict {
 }
 
 test("full-size ECAPA (C=1024, MFA 3072): 20.77 M parameters, imports and embeds 3 s", async (t) => {
-  const shapes = ecapaParameterShapes(FULL);
+  const shapes = ecapaParameterShapes(SPKREC_ECAPA_VOXCELEB);
   assert.equal(shapes.size, 231); // ANCHORS §1.6
   let params = 0;
   for (const [key, shape] of shapes) if (!/(running_mean|running_var|num_batches_tracked)$/.test(key)) params += shape.reduce((a, b) => a * b, 1);
   assert.equal((params / 1e6).toFixed(2), "20.77"); // ANCHORS §1.7 (learnable parameters; BN statistics are buffers)
 
-  const state = randomState(FULL);
+  const state = randomState(SPKREC_ECAPA_VOXCELEB);
   const started = performance.now();
-  const bytes = buildEcapaOnnx(FULL, state, voxlabMetadata({ frontend: "speechbrain", sampleRate: 16000, meanNorm: "sentence", source: "random", license: "none" }));
+  const bytes = buildEcapaOnnx(SPKREC_ECAPA_VOXCELEB, state, voxlabMetadata({ frontend: "speechbrain", sampleRate: 16000, meanNorm: "sentence", source: "random", license: "none" }));
   const buildSeconds = (performance.now() - started) / 1000;
   const dir = await mkdtemp(join(tmpdir(), "voxlab-full-"));
   try {

@@ -193,3 +193,16 @@ export function checkEcapaConfig(c: EcapaConfig, file: string): void {
     }
   }
 }
+
+/** speechbrain/spkrec-ecapa-voxceleb's shape (ANCHORS §1.1): 20.8 M parameters, 1.89 GMAC per second of audio. */
+export const SPKREC_ECAPA_VOXCELEB: EcapaConfig = {
+  inputSize: 80,
+  channels: [1024, 1024, 1024, 1024, 3072],
+  kernelSizes: [5, 3, 3, 3, 1],
+  dilations: [1, 2, 3, 4, 1],
+  attentionChannels: 128,
+  linNeurons: 192,
+  res2netScale: 8,
+  seChannels: 128,
+  globalContext: true,
+};
