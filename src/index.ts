@@ -21,14 +21,14 @@ export {
   type KaldiWindow,
 } from "./features/index.ts";
 export { importSpeechbrainModel, type ImportOptions, type ImportResult } from "./models/import.ts";
-export { EmbeddingModel, loadEmbeddingModel, sidecarPath, type EmbedInput, type LoadOptions } from "./models/embedding-model.ts";
+export { cudaProviderInstalled, EmbeddingModel, loadEmbeddingModel, sidecarPath, type Device, type EmbedInput, type LoadOptions } from "./models/embedding-model.ts";
 export { readOnnxMetadata, type EmbeddingModelInfo, type MeanNorm } from "./models/metadata.ts";
 export { buildEcapaOnnx, ecapaParameterShapes } from "./models/ecapa-onnx.ts";
 export { parseSpeechbrainHyperparams, type EcapaConfig, type SpeechbrainHyperparams } from "./models/speechbrain-config.ts";
 export { decodeTorchCheckpoint, readTorchCheckpoint, type StateDict, type Tensor } from "./models/torch-checkpoint.ts";
-export { EmbeddingExtractor, planBatches, splitIntoChunks, type ExtractOptions } from "./embeddings/extractor.ts";
+export { EmbeddingExtractor, planBatches, splitIntoChunks, type ExtractOptions, type FileEmbedder } from "./embeddings/extractor.ts";
 export { defaultFeatureWorkers, FeaturePool } from "./embeddings/feature-pool.ts";
-export { PIPELINE_FILE_WINDOW, PipelinedExtractor, type PipelineLoadOptions } from "./embeddings/pipeline.ts";
+export { PIPELINE_FILE_WINDOW, PipelinedExtractor, type ComputeOptions, type PipelineLoadOptions } from "./embeddings/pipeline.ts";
 export {
   decodeShard,
   EmbeddingStore,

@@ -10,9 +10,8 @@ import { dataset, fixture, hasShared, needShared, repoRoot } from "./helpers/sha
 
 const run = promisify(execFile);
 const cliArgs = (args: string[]) => ["--import", "tsx", "src/cli/main.ts", ...args];
-// One utterance per ONNX run everywhere, so "bit for bit" does not depend on how rows share a batch.
-const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  run(process.execPath, cliArgs([...args, ...(args[0] === "embed" ? ["--batch-size", "1"] : [])]), { cwd: repoRoot, env: { ...process.env, ...env } });
+// The defaults throughout: one utterance per ONNX run is what makes shards agree with one run bit for bit.
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => run(process.execPath, cliArgs(args), { cwd: repoRoot, env: { ...process.env, ...env } });
 
 let work = "";
 let files: string[] = [];
@@ -56,7 +55,7 @@ test("voxlab embed --shard: 3 shard processes at once, merged, equal one unshard
   // Shard 1 is killed mid-way first (small flushes are not exposed on the CLI, so kill after it has started
   // embedding); its rerun must finish the set. Shards 0 and 2 run at the same time as the rerun.
   const stores = [0, 1, 2].map((i) => join(work, `store-${i}`));
-  const killed = spawn(process.execPath, cliArgs(["embed", "--model", model(), "--list", list(), "--shard", "1/3", "--store", stores[1], "--batch-size", "1"]), { cwd: repoRoot });
+  const killed = spawn(process.execPath, cliArgs(["embed", "--model", model(), "--list", list(), "--shard", "1/3", "--store", stores[1]]), { cwd: repoRoot });
   const exited = new Promise((r) => killed.once("exit", r));
   await new Promise((r) => setTimeout(r, 2500));
   killed.kill("SIGKILL"); // a no-op if it already finished

@@ -6,7 +6,11 @@ import { loadEmbeddingModel, type EmbeddingModel, type LoadOptions } from "../mo
 import type { EmbeddingModelInfo } from "../models/metadata.ts";
 
 export interface ExtractOptions {
-  /** Utterances per ONNX run, at most (default 16). */
+  /**
+   * Utterances per ONNX run, at most (default 1). With 1, an embedding depends only on its own audio, so reruns,
+   * resumed runs and shards agree bit for bit; larger batches are zero-padded to their longest row, which moves
+   * each row's embedding by ~1e-7 with its batch-mates, and pay off only on short clips of similar length.
+   */
   batchSize?: number;
   /** Padded frames per ONNX run, at most (batch rows × longest row; default 16 × 400), which bounds memory. */
   maxBatchFrames?: number;
@@ -19,6 +23,14 @@ export interface ExtractOptions {
   fileWindow?: number;
   /** Called after each ONNX run: utterances (or chunks) done, of how many. */
   onProgress?: (done: number, total: number) => void;
+}
+
+/** What turns audio files into raw embeddings: EmbeddingExtractor, or PipelinedExtractor (features in worker threads). */
+export interface FileEmbedder {
+  readonly model: EmbeddingModel;
+  readonly dimension: number;
+  embedFiles(paths: string[], options?: ExtractOptions): Promise<Float32Array[]>;
+  close(): Promise<void>;
 }
 
 /** Files are decoded and featurised this many at a time, so memory stays bounded on long lists. */
@@ -43,6 +55,9 @@ export function chunkSamples(options: Pick<ExtractOptions, "chunkSeconds">, samp
 
 /** The features of each piece of one signal (the whole of it, or its `chunk`-sample chunks when chunk > 0). */
 export function featurePieces(samples: Float32Array, spec: FeatureSpec, chunk: number, name: string): FeatureMatrix[] {
+  // Decoded files are checked already; samples handed in directly are not, and one NaN would poison every frame.
+  const bad = samples.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0) throw new VoxlabError(`${name}: sample ${bad} is ${samples[bad]}; VoxLab needs finite samples`);
   return (chunk ? splitIntoChunks(samples, chunk) : [samples]).map((piece) => {
     const features = computeFeatures(piece, spec.frontend, { meanNorm: spec.meanNorm !== "none", name });
     if (features.frames < spec.minFrames) {
@@ -90,7 +105,7 @@ export function planBatches(frames: number[], batchSize: number, maxBatchFrames:
   return batches;
 }
 
-export class EmbeddingExtractor {
+export class EmbeddingExtractor implements FileEmbedder {
   constructor(readonly model: EmbeddingModel) {}
 
   static async load(modelPath: string, options: LoadOptions = {}): Promise<EmbeddingExtractor> {
@@ -141,7 +156,7 @@ export class EmbeddingExtractor {
   }
 
   private async embedFeatureList(pieces: FeatureMatrix[], options: ExtractOptions): Promise<Float32Array[]> {
-    const batchSize = options.batchSize ?? 16;
+    const batchSize = options.batchSize ?? 1;
     const maxBatchFrames = options.maxBatchFrames ?? 16 * 400;
     const rows: Float32Array[] = new Array(pieces.length);
     let done = 0;

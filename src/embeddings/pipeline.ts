@@ -1,14 +1,26 @@
 // From audio files to embeddings with decoding and features overlapping inference: worker threads featurise
 // the next window of files while the main thread runs ONNX on the current one. Same windows, same batches and
 // the same code as EmbeddingExtractor.embedFiles, so the same embeddings, bit for bit.
-import type { LoadOptions } from "../models/embedding-model.ts";
+import type { Device, EmbeddingModel, LoadOptions } from "../models/embedding-model.ts";
 import { FeaturePool } from "./feature-pool.ts";
-import { checkedFileWindow, chunkSamples, EmbeddingExtractor, type ExtractOptions } from "./extractor.ts";
+import { checkedFileWindow, chunkSamples, EmbeddingExtractor, type ExtractOptions, type FileEmbedder } from "./extractor.ts";
 import type { FeatureMatrix } from "../features/index.ts";
 
 export interface PipelineLoadOptions extends LoadOptions {
   /** Feature worker threads (default defaultFeatureWorkers()). */
   featureWorkers?: number;
+}
+
+/** How the embed, eval and run commands compute embeddings. Of these only `device` changes the numbers (see the store key). */
+export interface ComputeOptions {
+  /** ONNX Runtime intra-op threads. */
+  threads?: number;
+  /** Utterances per ONNX run (see ExtractOptions.batchSize). */
+  batchSize?: number;
+  device?: Device;
+  featureWorkers?: number;
+  /** Told when "cuda" was asked for and the CPU is used instead. */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -17,7 +29,7 @@ export interface PipelineLoadOptions extends LoadOptions {
  */
 export const PIPELINE_FILE_WINDOW = 32;
 
-export class PipelinedExtractor {
+export class PipelinedExtractor implements FileEmbedder {
   constructor(
     readonly extractor: EmbeddingExtractor,
     private readonly pool: FeaturePool,
@@ -31,6 +43,20 @@ export class PipelinedExtractor {
       await extractor.close();
       throw err;
     }
+  }
+
+  /** The extractor that `compute` describes. */
+  static fromCompute(modelPath: string, compute: ComputeOptions): Promise<PipelinedExtractor> {
+    return PipelinedExtractor.load(modelPath, {
+      intraOpThreads: compute.threads,
+      device: compute.device,
+      featureWorkers: compute.featureWorkers,
+      onFallback: (reason) => compute.onWarning?.(`--device cuda: ${reason}; running on the CPU`),
+    });
+  }
+
+  get model(): EmbeddingModel {
+    return this.extractor.model;
   }
 
   get dimension(): number {

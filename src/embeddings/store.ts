@@ -18,17 +18,19 @@ import { join, resolve } from "node:path";
 import { VoxlabError, errorMessage } from "../errors.ts";
 import type { FrontendName } from "../features/index.ts";
 import { writeFileAtomic, writeNpy } from "../io/npy.ts";
-import { readModelProperties } from "../models/embedding-model.ts";
+import { readModelProperties, type Device } from "../models/embedding-model.ts";
 import { parseModelInfo, type MeanNorm } from "../models/metadata.ts";
-import type { EmbeddingExtractor, ExtractOptions } from "./extractor.ts";
+import type { ExtractOptions, FileEmbedder } from "./extractor.ts";
 
 export interface StoreOptions {
   /** The extractor's chunked extraction (see ExtractOptions.chunkSeconds); it changes the embeddings, so it is part of the key. */
   chunkSeconds?: number;
+  /** Where the model runs (EmbeddingModel.device): GPU kernels round differently, so "cuda" embeddings are kept apart. */
+  device?: Device;
 }
 
 export interface StoreEmbedOptions {
-  /** Utterances per ONNX run (default 16). Padded batches equal one-by-one runs, so it is not part of the key. */
+  /** Utterances per ONNX run (default 1; see ExtractOptions.batchSize). Padded batches agree with one-by-one runs to ~1e-7, so it is not part of the key. */
   batchSize?: number;
   /** Padded frames per ONNX run, at most (see ExtractOptions.maxBatchFrames). */
   maxBatchFrames?: number;
@@ -71,6 +73,8 @@ export interface ModelIdentity {
   nMels: number | null;
   embeddingDim: number;
   chunkSeconds: number | null;
+  /** Present only for "cuda", so CPU stores keep the keys they had before devices existed. */
+  device?: "cuda";
 }
 
 const MAGIC = Buffer.from("VXEMB001", "latin1");
@@ -132,6 +136,7 @@ export async function modelIdentity(modelPath: string, options: StoreOptions = {
     nMels: props.n_mels === undefined ? null : info.nMels,
     embeddingDim: info.embeddingDim,
     chunkSeconds: chunk ?? null,
+    ...(options.device === "cuda" ? { device: "cuda" as const } : {}),
   };
 }
 
@@ -317,7 +322,7 @@ export class EmbeddingStore {
    * ones whose content is not stored are embedded by `extractor` (which must run this store's model)
    * and written to disk every `flushEvery`, so a killed run resumes where it stopped.
    */
-  async embedFiles(paths: readonly string[], extractor: EmbeddingExtractor, options: StoreEmbedOptions = {}): Promise<Map<string, Float32Array>> {
+  async embedFiles(paths: readonly string[], extractor: FileEmbedder, options: StoreEmbedOptions = {}): Promise<Map<string, Float32Array>> {
     const flushEvery = options.flushEvery ?? 256;
     if (!(Number.isInteger(flushEvery) && flushEvery >= 1)) throw new VoxlabError(`flushEvery must be a positive integer, got ${flushEvery}`);
     await this.checkExtractor(extractor);
@@ -429,9 +434,11 @@ export class EmbeddingStore {
   }
 
   /** The extractor must run this store's model: same frontend settings and dimension, same ONNX bytes. */
-  private async checkExtractor(extractor: EmbeddingExtractor): Promise<void> {
+  private async checkExtractor(extractor: FileEmbedder): Promise<void> {
     const { info, path } = extractor.model;
     const id = this.identity;
+    const storeDevice = id.device ?? "cpu";
+    if (storeDevice !== extractor.model.device) throw new VoxlabError(`the extractor runs on ${extractor.model.device}, but the embedding store ${this.dir} holds ${storeDevice} embeddings`);
     const same = info.frontend === id.frontend && info.sampleRate === id.sampleRate && info.meanNorm === id.meanNorm && info.embeddingDim === id.embeddingDim;
     const sameBytes = resolve(path) === resolve(this.modelPath) || (await hashFile(path)) === id.modelSha256;
     if (!same || !sameBytes) throw new VoxlabError(`the extractor runs ${path}, but the embedding store ${this.dir} holds embeddings of ${this.modelPath}`);

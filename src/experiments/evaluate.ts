@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { scanDataset, wavRootOf, type DatasetManifest } from "../datasets/manifest.ts";
 import { generateTrials, type TrialGenerationOptions } from "../datasets/generate.ts";
 import { checkTrialsAgainstManifest, loadEnrollMap, loadTrials, missingPathsError, writeTrials, type EnrollMap, type Trial } from "../datasets/trials.ts";
-import { EmbeddingExtractor } from "../embeddings/extractor.ts";
+import { PipelinedExtractor, type ComputeOptions } from "../embeddings/pipeline.ts";
+import type { Device } from "../models/embedding-model.ts";
 import { EmbeddingStore, type BadFile } from "../embeddings/store.ts";
 import { VoxlabError } from "../errors.ts";
 import { writeFileAtomic } from "../io/npy.ts";
@@ -17,7 +18,7 @@ import { scoreTrials, trialEmbeddings, writeScoresCsv } from "../scoring/trials.
 
 export type ScoreNorm = "none" | "s-norm" | "as-norm";
 
-export interface EvaluationOptions {
+export interface EvaluationOptions extends ComputeOptions {
   /** Dataset root (VoxCeleb-style tree). */
   data: string;
   /** ONNX embedding model. */
@@ -43,8 +44,6 @@ export interface EvaluationOptions {
   bootstrapIterations?: number;
   /** Inline plotly.js in report.html (default true). */
   interactive?: boolean;
-  threads?: number;
-  batchSize?: number;
   /** Skip unreadable audio (and the trials that use it) instead of stopping; they are listed in the result. */
   skipBad?: boolean;
   /** Long steps report here: a stage name, units done and the total. */
@@ -58,8 +57,8 @@ export interface EvaluationResult {
   scores: Float64Array;
   /** Files written. */
   files: { metrics: string; scores: string; report: string; figures: string[]; trials?: string };
-  /** Embeddings found in the cache vs computed now. */
-  embeddings: { cached: number; computed: number };
+  /** Embeddings found in the cache vs computed now, and where the model ran. */
+  embeddings: { cached: number; computed: number; device: Device };
   /** Files skipped with `skipBad`, and how many trials were dropped with them. */
   skipped: { files: BadFile[]; trials: number };
 }
@@ -106,13 +105,13 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   const missing = checkTrialsAgainstManifest(trials, manifest, enrollMap);
   if (missing.length > 0) throw missingPathsError(missing, options.trials ?? "generated trials", options.data);
 
-  const extractor = await EmbeddingExtractor.load(options.model, { intraOpThreads: options.threads });
+  const extractor = await PipelinedExtractor.fromCompute(options.model, options);
   let embeddingOf: Map<string, Float32Array>;
   let cohortEmbeddings: Float32Array[] = [];
-  let stats = { cached: 0, computed: 0 };
+  let stats = { cached: 0, computed: 0, device: extractor.model.device };
   const badFiles: BadFile[] = [];
   try {
-    const store = await EmbeddingStore.open(options.storeDir ?? defaultStoreDir(), options.model, { chunkSeconds: options.chunkSeconds });
+    const store = await EmbeddingStore.open(options.storeDir ?? defaultStoreDir(), options.model, { chunkSeconds: options.chunkSeconds, device: extractor.model.device });
     const embedAll = async (paths: string[], stage: string): Promise<Map<string, Float32Array>> => {
       const result = await store.embedFiles(paths, extractor, {
         batchSize: options.batchSize,
@@ -121,7 +120,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       });
       const run = store.lastRun;
       badFiles.push(...run.bad);
-      stats = { cached: stats.cached + run.cached, computed: stats.computed + run.computed };
+      stats = { ...stats, cached: stats.cached + run.cached, computed: stats.computed + run.computed };
       return result;
     };
     const utterances = trialUtterances(trials, enrollMap);

@@ -8,6 +8,8 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { manifestHash, scanDataset } from "../datasets/manifest.ts";
+import type { ComputeOptions } from "../embeddings/pipeline.ts";
+import type { Device } from "../models/embedding-model.ts";
 import { hashFile } from "../embeddings/store.ts";
 import { errorMessage, VoxlabError } from "../errors.ts";
 import { writeFileAtomic } from "../io/npy.ts";
@@ -38,19 +40,19 @@ export interface Provenance {
   trials: { file: string; sha256: string; generated: boolean; count: number };
   enrollMap: { file: string; sha256: string } | null;
   packages: { voxlab: string | null; "onnxruntime-node": string | null; node: string };
+  /** How the embeddings computed in this run were computed (cached ones keep their own). */
+  compute: { device: Device; batchSize: number; threads: number | null };
   seed: number;
   startedAt: string;
   finishedAt: string;
   host: { platform: string; arch: string; cpu: string; cores: number; memoryBytes: number };
 }
 
-export interface RunExperimentOptions {
+export interface RunExperimentOptions extends ComputeOptions {
   /** Where `<experiment>/<run-id>/` goes (default `results`). */
   resultsDir?: string;
   /** Embedding cache (default: runEvaluation's). */
   storeDir?: string;
-  threads?: number;
-  batchSize?: number;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -152,6 +154,9 @@ export async function runExperiment(configFile: string, options: RunExperimentOp
       interactive: config.outputs.interactive,
       threads: options.threads,
       batchSize: options.batchSize,
+      device: options.device,
+      featureWorkers: options.featureWorkers,
+      onWarning: options.onWarning,
       onProgress: options.onProgress,
     });
     options.onProgress?.("provenance", 0, 1);
@@ -176,6 +181,7 @@ export async function runExperiment(configFile: string, options: RunExperimentOp
       trials: { file: trialsFile ?? join(runDir, basename(usedTrials)), sha256: trialsSha, generated: trialsFile === undefined, count: evaluation.trials.length },
       enrollMap: config.enrollMap ? { file: config.enrollMap, sha256: await hashFile(config.enrollMap) } : null,
       packages: { voxlab: voxlabVersion, "onnxruntime-node": ortVersion, node: process.version },
+      compute: { device: evaluation.embeddings.device, batchSize: options.batchSize ?? 1, threads: options.threads ?? null },
       seed: config.seed,
       startedAt: started.toISOString(),
       finishedAt: new Date().toISOString(),

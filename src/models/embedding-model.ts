@@ -1,5 +1,8 @@
 // Loading a speaker-embedding ONNX model with its VoxLab metadata, and running features through it.
+import { existsSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { VoxlabError, errorMessage } from "../errors.ts";
 import type { FeatureMatrix } from "../features/index.ts";
@@ -10,9 +13,44 @@ const FEATURE_INPUTS = ["feats", "feature", "x"];
 const EMBEDDING_OUTPUTS = ["embedding", "embs", "embeddings"];
 const LENGTHS_INPUT = "lengths";
 
+/** Where the model runs: ONNX Runtime's CPU provider, or its CUDA provider. */
+export type Device = "cpu" | "cuda";
+
 export interface LoadOptions {
   /** ONNX Runtime intra-op threads (default: ONNX Runtime's choice). */
   intraOpThreads?: number;
+  /** Default "cpu". "cuda" falls back to the CPU when the CUDA provider cannot start (see onFallback). */
+  device?: Device;
+  /** Told why "cuda" was asked for but the model runs on the CPU. */
+  onFallback?: (reason: string) => void;
+}
+
+/**
+ * Whether onnxruntime-node's CUDA provider libraries are installed beside its binding. npm does not ship them;
+ * its postinstall fetches them when asked (ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node).
+ * Checked before asking ONNX Runtime, which would print a native error on its own when they are missing.
+ */
+export function cudaProviderInstalled(): boolean {
+  const bin = join(dirname(createRequire(import.meta.url).resolve("onnxruntime-node")), "..", "bin");
+  if (!existsSync(bin)) return false;
+  return readdirSync(bin).some((napi) => existsSync(join(bin, napi, process.platform, process.arch, "libonnxruntime_providers_cuda.so")));
+}
+
+/** An ONNX Runtime session on `device`, or on the CPU (with the reason told to onFallback) when CUDA cannot start. */
+async function createSession(bytes: Uint8Array, options: LoadOptions): Promise<{ session: ort.InferenceSession; device: Device }> {
+  const base: ort.InferenceSession.SessionOptions = options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {};
+  if (options.device === "cuda") {
+    if (!cudaProviderInstalled()) {
+      options.onFallback?.("onnxruntime-node's CUDA provider is not installed (ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node)");
+    } else {
+      try {
+        return { session: await ort.InferenceSession.create(bytes, { ...base, executionProviders: ["cuda"] }), device: "cuda" };
+      } catch (err) {
+        options.onFallback?.(`the CUDA provider did not start (${errorMessage(err).split("\n")[0]})`);
+      }
+    }
+  }
+  return { session: await ort.InferenceSession.create(bytes, base), device: "cpu" };
 }
 
 /** One utterance's features: `frames` rows of the model's n_mels values, C order (`bins` optional). */
@@ -61,6 +99,8 @@ export class EmbeddingModel {
   private constructor(
     readonly path: string,
     readonly info: EmbeddingModelInfo,
+    /** Where it runs: "cpu" also when "cuda" was asked for but could not start. */
+    readonly device: Device,
     private readonly session: ort.InferenceSession,
     private readonly featsName: string,
     private readonly lengthsName: string | null,
@@ -77,8 +117,9 @@ export class EmbeddingModel {
     }
     const props = await readModelProperties(path, bytes);
     let session: ort.InferenceSession;
+    let device: Device;
     try {
-      session = await ort.InferenceSession.create(bytes, options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {});
+      ({ session, device } = await createSession(bytes, options));
     } catch (err) {
       throw new VoxlabError(`${path}: ONNX Runtime cannot load the model (${errorMessage(err).split("\n")[0]})`);
     }
@@ -94,7 +135,7 @@ export class EmbeddingModel {
       if (typeof lastDim === "number" && lastDim !== info.nMels) {
         throw new VoxlabError(`${path}: metadata n_mels ${info.nMels} differs from the model input's ${lastDim}`);
       }
-      return new EmbeddingModel(path, info, session, featsName, lengthsName, outputName);
+      return new EmbeddingModel(path, info, device, session, featsName, lengthsName, outputName);
     } catch (err) {
       await session.release();
       throw err;

@@ -2,16 +2,16 @@ import type { Command } from "commander";
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join } from "node:path";
 import { loadManifest, wavRootOf } from "../../datasets/manifest.ts";
-import { EmbeddingExtractor } from "../../embeddings/extractor.ts";
+import { PipelinedExtractor } from "../../embeddings/pipeline.ts";
 import { parseShard, selectShard, shardFromEnvironment } from "../../embeddings/shard.ts";
 import { EmbeddingStore } from "../../embeddings/store.ts";
 import { VoxlabError } from "../../errors.ts";
 import { writeNpy } from "../../io/npy.ts";
 import { defaultModelPath } from "../../models/default-model.ts";
-import { optionalPositive, parsePositive } from "../flags.ts";
+import { addComputeFlags, computeOptions, optionalPositive, type ComputeFlags } from "../flags.ts";
 import { createProgress } from "../progress.ts";
 
-interface EmbedFlags {
+interface EmbedFlags extends ComputeFlags {
   model?: string;
   out?: string;
   list?: string;
@@ -19,8 +19,6 @@ interface EmbedFlags {
   shard?: string;
   shards?: string;
   store?: string;
-  threads?: string;
-  batchSize: string;
   chunkSeconds?: string;
   skipBad?: boolean;
 }
@@ -50,7 +48,7 @@ async function readFileList(list: string, root: string | undefined): Promise<str
 
 /** `voxlab embed`: raw embeddings [N,D] in argument order, or a shard of a long list into an embedding store. */
 export function registerEmbed(program: Command): void {
-  program
+  addComputeFlags(program
     .command("embed")
     .description("embed audio files with an ONNX speaker model: float32 [N,D] raw embeddings in argument order (--out), and/or into a cache (--store)")
     .argument("[audio...]", "audio files (WAV or FLAC)")
@@ -61,14 +59,12 @@ export function registerEmbed(program: Command): void {
     .option("--store <dir>", "embedding store: computes only what it lacks, saves as it goes (resumable)")
     .option("--shard <i/N>", "embed only shard i of N (0-based; default from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX)")
     .option("--shards <N>", "shard count for a Kubernetes Indexed Job (JOB_COMPLETION_INDEX gives i)")
-    .option("--threads <n>", "ONNX Runtime intra-op threads (default: ONNX Runtime's choice)")
-    .option("--batch-size <n>", "utterances per ONNX run (sorted by length, padded)", "16")
     .option("--chunk-seconds <s>", "embed fixed-length chunks and average them (default: the whole utterance)")
-    .option("--skip-bad", "with --store: skip unreadable files (listed at the end) instead of stopping")
+    .option("--skip-bad", "with --store: skip unreadable files (listed at the end) instead of stopping"))
     .action(async (audio: string[], flags: EmbedFlags) => {
-      const batchSize = parsePositive(flags.batchSize, "--batch-size", true);
+      const compute = computeOptions(flags);
+      const batchSize = compute.batchSize;
       const chunkSeconds = optionalPositive(flags.chunkSeconds, "--chunk-seconds", false);
-      const intraOpThreads = optionalPositive(flags.threads, "--threads", true);
       const shardCount = optionalPositive(flags.shards, "--shards", true);
       const files = [...audio, ...(flags.list ? await readFileList(flags.list, flags.root) : [])];
       if (files.length === 0) throw new VoxlabError("no audio files: name them, or pass --list <file>");
@@ -78,14 +74,14 @@ export function registerEmbed(program: Command): void {
       if (shard && flags.out) throw new VoxlabError("--out writes the whole list: with a shard use --store, then `voxlab store merge`");
       const mine = shard ? selectShard(files, shard) : files;
       const model = flags.model ?? defaultModelPath();
-      const extractor = await EmbeddingExtractor.load(model, { intraOpThreads });
+      const extractor = await PipelinedExtractor.fromCompute(model, compute);
       const progress = createProgress();
       try {
         const onProgress = (done: number, total: number): void => progress.update("embedding", done, total);
         let rows: Float32Array[];
         let note = "";
         if (flags.store) {
-          const store = await EmbeddingStore.open(flags.store, model, { chunkSeconds });
+          const store = await EmbeddingStore.open(flags.store, model, { chunkSeconds, device: extractor.model.device });
           const byPath = await store.embedFiles(mine, extractor, { batchSize, onProgress, skipBad: flags.skipBad });
           rows = mine.flatMap((p) => byPath.get(p) ?? []);
           const { computed, cached, bad } = store.lastRun;

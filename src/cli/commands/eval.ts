@@ -2,11 +2,11 @@ import type { Command } from "commander";
 import { VoxlabError } from "../../errors.ts";
 import { runEvaluation, type EvaluationOptions, type EvaluationResult, type ScoreNorm } from "../../experiments/evaluate.ts";
 import { defaultModelPath } from "../../models/default-model.ts";
-import { optionalPositive, parsePositive } from "../flags.ts";
+import { addComputeFlags, computeOptions, parsePositive, type ComputeFlags } from "../flags.ts";
 import { createProgress } from "../progress.ts";
 import { formatMetricsTable } from "./metrics.ts";
 
-interface EvalFlags {
+interface EvalFlags extends ComputeFlags {
   data: string;
   trials?: string;
   enrollMap?: string;
@@ -19,8 +19,6 @@ interface EvalFlags {
   seed: string;
   bootstrap: string;
   interactive: boolean;
-  threads?: string;
-  batchSize: string;
   skipBad?: boolean;
 }
 
@@ -49,7 +47,7 @@ export async function evaluateWithProgress(options: Omit<EvaluationOptions, "onP
 
 /** `voxlab eval --data <root> [--trials <file>] [--model <onnx>] [--cohort <root>] --out <dir>`. */
 export function registerEval(program: Command): void {
-  program
+  addComputeFlags(program
     .command("eval")
     .description("evaluate a model on a VoxCeleb-style dataset: embeddings (cached), scores, metrics, DET and score plots, report.html")
     .requiredOption("--data <root>", "dataset root: wav/<speaker>/<session>/<utt>.{wav,flac} (or the same levels under the root)")
@@ -64,9 +62,7 @@ export function registerEval(program: Command): void {
     .option("--seed <n>", "seed for generated trials and the bootstrap", "1")
     .option("--bootstrap <n>", "bootstrap resamples for the confidence intervals", "200")
     .option("--no-interactive", "static SVG report without the inlined plotly.js (smaller file)")
-    .option("--threads <n>", "ONNX Runtime intra-op threads")
-    .option("--batch-size <n>", "utterances per ONNX run", "16")
-    .option("--skip-bad", "skip unreadable audio files and the trials that use them (listed at the end) instead of stopping")
+    .option("--skip-bad", "skip unreadable audio files and the trials that use them (listed at the end) instead of stopping"))
     .action(async (flags: EvalFlags) => {
       if (flags.norm !== undefined && !NORMS.includes(flags.norm as ScoreNorm)) {
         throw new VoxlabError(`--norm must be one of ${NORMS.join(", ")}, got "${flags.norm}"`);
@@ -86,8 +82,7 @@ export function registerEval(program: Command): void {
         seed,
         bootstrapIterations: parsePositive(flags.bootstrap, "--bootstrap", true),
         interactive: flags.interactive,
-        threads: optionalPositive(flags.threads, "--threads", true),
-        batchSize: parsePositive(flags.batchSize, "--batch-size", true),
+        ...computeOptions(flags),
         skipBad: flags.skipBad,
       });
     });

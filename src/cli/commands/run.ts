@@ -1,26 +1,22 @@
 import type { Command } from "commander";
 import { runExperiment, type ExperimentRun } from "../../experiments/run.ts";
-import { optionalPositive, parsePositive } from "../flags.ts";
+import { addComputeFlags, computeOptions, type ComputeFlags } from "../flags.ts";
 import { createProgress } from "../progress.ts";
 import { formatMetricsTable } from "./metrics.ts";
 
-interface RunFlags {
+interface RunFlags extends ComputeFlags {
   out: string;
   store?: string;
-  threads?: string;
-  batchSize: string;
 }
 
 /** `voxlab run <config> [--out results]`: one experiment config → results/<experiment>/<run-id>/. */
 export function registerRun(program: Command): void {
-  program
+  addComputeFlags(program
     .command("run")
     .description("run an experiment config (YAML or JSON, see experiments/README.md) into <out>/<experiment>/<run-id>/ with its provenance")
     .argument("<config>", "experiment config file (.yaml, .yml or .json); relative paths in it are taken from its folder")
     .option("--out <dir>", "results folder", "results")
-    .option("--store <dir>", "embedding cache (default: $VOXLAB_CACHE/embeddings or ~/.cache/voxlab/embeddings)")
-    .option("--threads <n>", "ONNX Runtime intra-op threads")
-    .option("--batch-size <n>", "utterances per ONNX run", "16")
+    .option("--store <dir>", "embedding cache (default: $VOXLAB_CACHE/embeddings or ~/.cache/voxlab/embeddings)"))
     .action(async (config: string, flags: RunFlags) => {
       const progress = createProgress();
       let run: ExperimentRun;
@@ -28,8 +24,7 @@ export function registerRun(program: Command): void {
         run = await runExperiment(config, {
           resultsDir: flags.out,
           storeDir: flags.store,
-          threads: optionalPositive(flags.threads, "--threads", true),
-          batchSize: parsePositive(flags.batchSize, "--batch-size", true),
+          ...computeOptions(flags),
           onProgress: (stage, done, total) => progress.update(stage, done, total),
         });
       } finally {
