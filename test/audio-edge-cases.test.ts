@@ -93,6 +93,13 @@ test("policy: NaN or infinite samples in a float WAV are refused, naming the fir
   await rejectsClearly(decodeAudio(wavFile([wide], 16000, "float64"), "wide.wav"), /wide\.wav: sample 5 is Infinity/);
 });
 
+test("policy: NaN samples handed to embedSamples directly are refused the same way, not embedded", { skip: needShared }, async () => {
+  const speech = await loadAudio(fixture("audio", "libri-10s.wav"));
+  const poisoned = speech.slice(0, 32000);
+  poisoned[20000] = NaN;
+  await rejectsClearly(extractor!.embedSamples([speech.subarray(0, 32000), poisoned], {}, ["clean", "mic-3"]), /^mic-3: sample 20000 is NaN; VoxLab needs finite samples$/);
+});
+
 test("policy: clipped and DC-offset audio is valid and gives finite embeddings", { skip: needShared }, async () => {
   const speech = realSpeech();
   // Hard clipping at full scale, written and read back as 16-bit PCM (+1 clips to 32767/32768).
