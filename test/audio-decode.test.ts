@@ -3,8 +3,10 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { decodeFlacOnNewInstance, flacInstancesSetUp } from "../src/audio/flac.ts";
 import { decodeAudio, loadAudio } from "../src/audio/index.ts";
 import { VoxlabError } from "../src/errors.ts";
+import { decodeOutcome, flacLayout, withoutLibflacLog, type DecodeOutcome } from "./helpers/fuzz.ts";
 import { dataset, fixture, needShared } from "./helpers/shared.ts";
 
 // ---- A WAV writer for the tests (independent of the decoder: it only writes) ----
@@ -319,6 +321,107 @@ test("a truncated real FLAC is an error, not short audio", { skip: needShared },
   const scrambled = bytes.slice();
   for (let i = 5000; i < 5040; i++) scrambled[i] ^= 0x5a; // damage one frame in the middle
   await rejectsWith(scrambled, "scrambled.flac", /corrupt FLAC/);
+});
+
+// ---- FLAC decoder reuse: one libFLAC instance per thread, results as with a new one per file ----
+
+/** The first `count` FLAC files of a dataset, in path order. */
+function flacPaths(name: string, count: number): string[] {
+  const root = dataset(name, "wav");
+  const files = readdirSync(root, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".flac"));
+  return files.sort().slice(0, count).map((f) => join(root, f));
+}
+
+const concatBytes = (...parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
+
+function damaged(bytes: Uint8Array, from: number, to: number): Uint8Array {
+  const out = bytes.slice();
+  for (let i = from; i < to; i++) out[i] ^= 0x5a;
+  return out;
+}
+
+/**
+ * STREAMINFO (16 kHz, 16-bit mono, 4096 samples) and one CONSTANT frame whose header leaves the bits
+ * per sample to STREAMINFO, CRCs valid: `flac -t` accepts it, but the WASM decoder never hands
+ * STREAMINFO to libFLAC, which reports an error on the frame (a libFLAC error, unlike the cut files).
+ */
+const FLAC_BITS_FROM_STREAMINFO = Buffer.from("ZkxhQ4AAACIQABAAAAAMAAAMA+gA8AAAEAAAAAAAAAAAAAAAAAAAAAAA//jFAADHADA5pfo=", "base64");
+
+/** Real files, and broken ones made from them, each broken one followed by a good one. */
+function reuseCases(): { goodPaths: string[]; cases: [string, Uint8Array][] } {
+  const goodPaths = [
+    ...flacPaths("speech-commands", 6),
+    ...flacPaths("librispeech-cohort", 2),
+    // Both end in a frame the parser only lets through with the padding after it.
+    dataset("speech-commands", "wav", "0c540988", "off", "00001.flac"),
+    dataset("librispeech-cohort", "wav", "3235", "11599", "3235-11599-0000.flac"),
+  ];
+  const good = goodPaths.map((path): [string, Uint8Array] => [path, new Uint8Array(readFileSync(path))]);
+  const base = good[0][1];
+  const long = good[6][1];
+  const { framesStart } = flacLayout(base);
+  let seed = 7;
+  const noise = Uint8Array.from({ length: 300 }, () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+  const broken: [string, Uint8Array][] = [
+    ["half.flac", base.subarray(0, base.length >> 1)],
+    ["last-frame-cut.flac", base.subarray(0, base.length - 40)],
+    ["frame-damaged.flac", damaged(base, 5000, 5040)],
+    ["first-frame-damaged.flac", damaged(base, framesStart + 2, framesStart + 40)],
+    ["first-frames-lost.flac", concatBytes(base.subarray(0, framesStart), base.subarray(framesStart + 9000))],
+    ["middle-lost.flac", concatBytes(long.subarray(0, 30000), long.subarray(90000))],
+    ["junk-after-end.flac", concatBytes(base, noise)],
+    ["header-only.flac", base.subarray(0, framesStart)],
+    ["bits-from-streaminfo.flac", new Uint8Array(FLAC_BITS_FROM_STREAMINFO)],
+  ];
+  const cases = broken.flatMap((b, i) => [b, good[i % good.length]]);
+  return { goodPaths, cases: [...good, ...cases] };
+}
+
+/** The one-shot decode (a new libFLAC instance per file) of every case, in order. */
+async function referenceOutcomes(cases: [string, Uint8Array][]): Promise<DecodeOutcome[]> {
+  const outcomes: DecodeOutcome[] = [];
+  for (const [name, bytes] of cases) outcomes.push(await decodeOutcome(() => decodeFlacOnNewInstance(bytes, name)));
+  return outcomes;
+}
+
+test("FLAC: the thread's reused libFLAC instance decodes bit for bit like a new one per file, also after broken files", { skip: needShared }, async () => {
+  const { goodPaths, cases } = reuseCases();
+  const reference = await withoutLibflacLog(() => referenceOutcomes(cases));
+  const accepted = reference.filter((r) => !("error" in r)).length;
+  assert.ok(accepted >= 10 && reference.length - accepted >= 8, `${accepted} of ${reference.length} accepted`);
+  await decodeAudio(cases[0][1], "warm-up.flac");
+  let setUpsBefore = flacInstancesSetUp();
+  for (const [i, [name, bytes]] of cases.slice(0, goodPaths.length).entries()) {
+    assert.deepEqual(await decodeOutcome(() => decodeAudio(bytes, name)), reference[i], name);
+  }
+  assert.equal(flacInstancesSetUp() - setUpsBefore, 0, "good files back to back reuse one instance");
+  setUpsBefore = flacInstancesSetUp();
+  await withoutLibflacLog(async () => {
+    for (const [i, [name, bytes]] of cases.entries()) assert.deepEqual(await decodeOutcome(() => decodeAudio(bytes, name)), reference[i], name);
+  });
+  // Some broken files went to the one-shot path (two set-ups each), so both paths were compared above.
+  assert.ok(flacInstancesSetUp() - setUpsBefore >= 2, `${flacInstancesSetUp() - setUpsBefore} set-ups`);
+});
+
+test("FLAC: concurrent decodes (Promise.all) take turns on the thread's one instance and give the one-shot results", { skip: needShared }, async () => {
+  const { goodPaths, cases } = reuseCases();
+  const reference = await withoutLibflacLog(() => referenceOutcomes(cases));
+  await decodeAudio(cases[0][1], "warm-up.flac");
+  const setUpsBefore = flacInstancesSetUp();
+  const good = cases.slice(0, goodPaths.length);
+  const decoded = await Promise.all(good.map(([name, bytes]) => decodeOutcome(() => decodeAudio(bytes, name))));
+  assert.equal(flacInstancesSetUp() - setUpsBefore, 0, "the decodes queue for the one instance");
+  assert.deepEqual(decoded, reference.slice(0, good.length));
+  // loadAudio, as the pipeline calls it over a window of files (these are 16 kHz already: no resampling).
+  const loaded = await Promise.all(goodPaths.map((path) => loadAudio(path)));
+  for (const [i, samples] of loaded.entries()) {
+    const expected = reference[i];
+    assert.ok(!("error" in expected), goodPaths[i]);
+    assert.deepEqual(Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength), expected.samples, goodPaths[i]);
+  }
+  // Broken files among them: none leaves the instance in a state that shows in another's result.
+  const together = await withoutLibflacLog(() => Promise.all(cases.map(([name, bytes]) => decodeOutcome(() => decodeAudio(bytes, name)))));
+  assert.deepEqual(together, reference);
 });
 
 test("loadAudio: a missing file or a directory is a one-line error naming the path", async () => {

@@ -2,16 +2,26 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { decodeFlacOnNewInstance, flacInstancesSetUp } from "../src/audio/flac.ts";
 import { decodeAudio, type DecodedAudio } from "../src/index.ts";
-import { describeReport, fuzz, listFailures, wavFile, wavSizeFields, type FuzzSeed, type FuzzTarget, type SizeField } from "./helpers/fuzz.ts";
+import {
+  decodeOutcome,
+  describeReport,
+  flacLayout,
+  fuzz,
+  listFailures,
+  mutatedCase,
+  wavFile,
+  wavSizeFields,
+  type FuzzSeed,
+  type FuzzTarget,
+  type SizeField,
+  withoutLibflacLog,
+} from "./helpers/fuzz.ts";
 import { dataset, fixture, needShared } from "./helpers/shared.ts";
 
 const CASES = 10_000;
-/**
- * Every FLAC decode instantiates the libFLAC WASM module twice (decoder and its reset), about 30 ms a
- * file here, so CI runs a share of the cases; FUZZ_FLAC_CASES=10000 runs the full count (about 5 min).
- */
-const FLAC_CASES = Number(process.env.FUZZ_FLAC_CASES ?? 400);
+const FLAC_SEED_FILES = ["44260689/go/00001.flac", "44260689/off/00001.flac"];
 
 function checkAudio(audio: DecodedAudio): string | undefined {
   if (!Number.isInteger(audio.sampleRate) || audio.sampleRate <= 0) return `sample rate ${audio.sampleRate}`;
@@ -45,21 +55,15 @@ function wavSeeds(): FuzzSeed[] {
 
 /** FLAC seeds: real speech-commands files; the header (STREAMINFO and other metadata) is where mutations go. */
 function flacSeeds(): FuzzSeed[] {
-  const files = ["44260689/go/00001.flac", "44260689/off/00001.flac"];
-  return files.map((file) => {
+  return FLAC_SEED_FILES.map((file) => {
     const bytes = new Uint8Array(readFileSync(dataset("speech-commands", "wav", file)));
+    const { blockHeaders, framesStart } = flacLayout(bytes);
     const sizeFields: SizeField[] = [
       { offset: 18, width: 3, bigEndian: true }, // sample rate (20 bits), channels, bits per sample
       { offset: 22, width: 4, bigEndian: true }, // total samples (low 32 of 36 bits)
+      ...blockHeaders.map((at) => ({ offset: at + 1, width: 3 as const, bigEndian: true })), // block lengths
     ];
-    let pos = 4;
-    while (pos + 4 <= bytes.length) {
-      sizeFields.push({ offset: pos + 1, width: 3, bigEndian: true });
-      const last = bytes[pos] & 0x80;
-      pos += 4 + ((bytes[pos + 1] << 16) | (bytes[pos + 2] << 8) | bytes[pos + 3]);
-      if (last) break;
-    }
-    return { bytes, hot: [[0, pos + 16]], sizeFields };
+    return { bytes, hot: [[0, framesStart + 16]], sizeFields };
   });
 }
 
@@ -87,12 +91,35 @@ test("fuzz: the FLAC decoder returns finite audio or a one-line VoxlabError", { 
     run: (input) => decodeAudio(input, "fuzz.flac"),
     check: checkAudio,
   };
-  // libFLAC reports stream errors on stderr itself; the decoder's errors are checked through decodeAudio.
-  const consoleError = console.error;
-  console.error = () => {};
-  try {
-    await runTarget(target, FLAC_CASES, 2, t);
-  } finally {
-    console.error = consoleError;
-  }
+  // Two cases in flight, so the thread's one libFLAC instance also serves decodes queued behind each other.
+  await withoutLibflacLog(() => runTarget(target, CASES, 2, t));
+});
+
+const DIFFERENTIAL_CASES = 200;
+
+test("fuzz: FLAC decodes on the thread's reused libFLAC instance exactly as on a new instance per file", { skip: needShared, timeout: 300_000 }, async () => {
+  const seeds = flacSeeds();
+  const isFlac = (bytes: Uint8Array): boolean => Buffer.from(bytes.subarray(0, 4)).toString("latin1") === "fLaC";
+  const real = [
+    ...FLAC_SEED_FILES.map((file) => dataset("speech-commands", "wav", file)),
+    dataset("speech-commands", "wav", "0c540988", "off", "00001.flac"), // its last frame needs the padding
+    dataset("librispeech-cohort", "wav", "3235", "11599", "3235-11599-0000.flac"), // likewise
+  ].map((path) => new Uint8Array(readFileSync(path)));
+  const counts = { decodes: 0, accepted: 0, rejected: 0 };
+  const setUpBefore = flacInstancesSetUp();
+  await withoutLibflacLog(async () => {
+    for (let i = 0; i < DIFFERENTIAL_CASES; i++) {
+      // A real file after each mutated one: an instance a bad file left in a bad state would show on it.
+      for (const input of [mutatedCase(seeds, false, 20251127, i), real[i % real.length]].filter(isFlac)) {
+        const reused = await decodeOutcome(() => decodeAudio(input, "case.flac"));
+        const reference = await decodeOutcome(() => decodeFlacOnNewInstance(input, "case.flac"));
+        assert.deepEqual(reused, reference, `case ${i}`);
+        counts.decodes++;
+        counts["error" in reused ? "rejected" : "accepted"]++;
+      }
+    }
+  });
+  assert.ok(counts.accepted > DIFFERENTIAL_CASES && counts.rejected > DIFFERENTIAL_CASES / 2, JSON.stringify(counts));
+  // The reused path did most of the work (a one-shot decode sets up two instances).
+  assert.ok(flacInstancesSetUp() - setUpBefore < counts.decodes / 4, `${flacInstancesSetUp() - setUpBefore} set-ups for ${JSON.stringify(counts)}`);
 });

@@ -1,6 +1,15 @@
 // FLAC decoding through @wasm-audio-decoders/flac (libFLAC compiled to WASM), checked against the
 // file's own STREAMINFO block so that a truncated or corrupt file is an error, not short audio.
+//
+// Setting up a libFLAC WASM instance takes a few milliseconds, longer than decoding a 1 s clip, and the
+// library's one-shot decodeFile() sets one up twice per file (its constructor, and the reset it ends
+// with). So each thread keeps one instance and feeds it one file at a time, frame by frame, through the
+// library's decodeFrames(), split by the same parser decodeFile() uses (codec-parser, pinned to the
+// version the library depends on). A clean decode keeps the instance once it has decoded a known probe
+// frame exactly; anything else drops it and decodes the file again on a new one with decodeFile(), so
+// results and error messages stay those of the one-shot decoder. The idle instance holds 16 MiB.
 import { FLACDecoder, type FLACDecodedAudio } from "@wasm-audio-decoders/flac";
+import CodecParser, { type CodecFrame } from "codec-parser";
 import { VoxlabError } from "../errors.ts";
 import { mixToMono, type DecodedAudio } from "./channels.ts";
 
@@ -45,6 +54,10 @@ function rescaleToPowerOfTwo(plane: Float32Array, bitsPerSample: number): void {
   for (let i = 0; i < plane.length; i++) plane[i] = Math.round(plane[i] * (full - 1)) / full;
 }
 
+/**
+ * The decoder's parser drops a stream's last frame unless some bytes follow it (seen on LibriSpeech
+ * files that `flac -t` accepts); zero padding is no frame sync, so it only lets that frame through.
+ */
 const TRAILING_PADDING = 16;
 
 function withTrailingPadding(bytes: Uint8Array): Uint8Array {
@@ -53,19 +66,153 @@ function withTrailingPadding(bytes: Uint8Array): Uint8Array {
   return padded;
 }
 
-/** Decodes a native FLAC stream ("fLaC" magic) and mixes it down to mono. */
-export async function decodeFlac(bytes: Uint8Array, name: string): Promise<DecodedAudio> {
-  const info = readFlacStreamInfo(bytes, name);
+/**
+ * A FLAC frame of 4096 mono samples of 12345 (one CONSTANT subframe, 16 bits, 16 kHz), numbered by
+ * sample (variable-blocksize header) at sample 0; `flac -d` decodes it. An instance that decodes it
+ * cleanly, last, has no input left queued. libFLAC reports MISSING_FRAME when a frame starts past the
+ * end of the one before: sample 0 never is, and a file's first frame only is when it starts beyond
+ * sample 4096 (its first frames lost), which the one-shot path then decodes.
+ */
+const PROBE_FRAME = Uint8Array.of(0xff, 0xf9, 0xc5, 0x08, 0x00, 0x79, 0x00, 0x30, 0x39, 0xed, 0xc3);
+const PROBE_SAMPLES = 4096;
+const PROBE_VALUE = Math.fround(12345 / 32767); // the decoder's own scale for 16 bits
+
+/** This thread's instance between files; undefined until first needed, and after one is dropped. */
+let idleDecoder: FLACDecoder | undefined;
+/** Settles when the decode in progress on this thread's instance has finished. */
+let decoderQueue: Promise<unknown> = Promise.resolve();
+let instancesSetUp = 0;
+
+/** WASM instances decodeFlac has set up on this thread so far (tests use it to see the reuse). */
+export function flacInstancesSetUp(): number {
+  return instancesSetUp;
+}
+
+/** Runs `task` after every task queued before it: two decodes never interleave on one instance. */
+function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
+  const run = decoderQueue.then(task);
+  decoderQueue = run.catch(() => undefined);
+  return run;
+}
+
+async function newDecoder(): Promise<FLACDecoder> {
   const decoder = new FLACDecoder();
+  await decoder.ready;
+  return decoder;
+}
+
+/** Frees an instance that is no longer trusted; its memory goes with it even if libFLAC fails here. */
+function drop(decoder: FLACDecoder): void {
+  try {
+    decoder.free();
+  } catch {
+    // Nothing to do: the WASM instance is garbage once unreferenced.
+  }
+}
+
+/**
+ * The one-shot decode: a new instance and decodeFile(), which leaves the decoder reset onto another
+ * new instance. Returns that decoder for reuse, or frees it when `keep` is false.
+ */
+async function decodeOnNewInstance(padded: Uint8Array, keep: boolean): Promise<FLACDecodedAudio> {
+  const decoder = await newDecoder();
   let decoded: FLACDecodedAudio;
   try {
-    await decoder.ready;
-    // The decoder's parser drops a stream's last frame unless some bytes follow it (seen on LibriSpeech
-    // files that `flac -t` accepts); zero padding is no frame sync, so it only lets that frame through.
-    decoded = await decoder.decodeFile(withTrailingPadding(bytes));
-  } finally {
+    decoded = await unreported(() => decoder.decodeFile(padded));
+  } catch (err) {
     decoder.free();
+    throw err;
   }
+  if (keep) idleDecoder = decoder;
+  else decoder.free();
+  return decoded;
+}
+
+/** The stream's frames as decodeFile() splits them, the last one without the padding the parser leaves on it. */
+function framesOf(padded: Uint8Array): Uint8Array[] {
+  const parser = new CodecParser<CodecFrame>("audio/flac", { enableFrameCRC32: false });
+  const frames = parser.parseAll(padded).map((frame) => frame.data);
+  const last = frames.at(-1);
+  // Left on, the padding would stay queued in libFLAC after the file. Should the frame not end with
+  // it after all, the cut frame is a decode error and the file goes to the one-shot path.
+  if (last && last.length > TRAILING_PADDING && last.subarray(-TRAILING_PADDING).every((b) => b === 0)) {
+    frames[frames.length - 1] = last.subarray(0, last.length - TRAILING_PADDING);
+  }
+  return frames;
+}
+
+/**
+ * Runs a decoder call with the library's own multi-line report of libFLAC errors on stderr silenced: the
+ * errors it returns become VoxLab's one-line message instead. The library decodes synchronously within the
+ * call (before its first await), so no other code runs while console.error is swapped.
+ */
+function unreported(call: () => Promise<FLACDecodedAudio>): Promise<FLACDecodedAudio> {
+  const report = console.error;
+  console.error = () => {};
+  try {
+    return call();
+  } finally {
+    console.error = report;
+  }
+}
+
+/** The file decoded on a reused instance, or undefined when libFLAC reported an error or anything threw. */
+async function decodeCleanly(decoder: FLACDecoder, padded: Uint8Array): Promise<FLACDecodedAudio | undefined> {
+  try {
+    const frames = framesOf(padded);
+    const decoded = await unreported(() => decoder.decodeFrames(frames));
+    return decoded.errors.length === 0 ? decoded : undefined;
+  } catch {
+    return undefined; // the one-shot decode reproduces (and reports) whatever went wrong
+  }
+}
+
+/** Whether the instance decodes the probe frame exactly, with no error: nothing was left queued in it. */
+async function decodesProbe(decoder: FLACDecoder): Promise<boolean> {
+  try {
+    const probe = await unreported(() => decoder.decodeFrames([PROBE_FRAME]));
+    const [plane] = probe.channelData;
+    return (
+      probe.errors.length === 0 &&
+      probe.samplesDecoded === PROBE_SAMPLES &&
+      probe.channelData.length === 1 &&
+      plane.length === PROBE_SAMPLES &&
+      plane.every((x) => x === PROBE_VALUE)
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** The idle instance, or a new one when there is none (first use, or the last one was dropped). */
+async function takeThreadDecoder(): Promise<FLACDecoder> {
+  const decoder = idleDecoder;
+  idleDecoder = undefined;
+  if (decoder) return decoder;
+  instancesSetUp++;
+  return newDecoder();
+}
+
+/**
+ * Decodes on this thread's instance. After an error libFLAC may have stopped mid-frame or left input
+ * queued, and the library frees a stale output pointer for frames that produce no audio, so that
+ * instance is dropped and the file decoded by the one-shot path, whose new instance is kept instead.
+ */
+async function decodeOnThreadInstance(padded: Uint8Array): Promise<FLACDecodedAudio> {
+  const decoder = await takeThreadDecoder();
+  const decoded = await decodeCleanly(decoder, padded);
+  if (!decoded) {
+    drop(decoder);
+    instancesSetUp += 2; // the new decoder's, and the one its decodeFile() resets onto
+    return decodeOnNewInstance(padded, true);
+  }
+  if (await decodesProbe(decoder)) idleDecoder = decoder;
+  else drop(decoder);
+  return decoded;
+}
+
+/** The decoder's output checked against STREAMINFO, rescaled and mixed down to mono. */
+function checkedAudio(decoded: FLACDecodedAudio, info: FlacStreamInfo, name: string): DecodedAudio {
   const firstError = decoded.errors[0];
   if (firstError) throw new VoxlabError(`${name}: corrupt FLAC: ${firstError.message.replace(/\s+/g, " ")}`);
   if (decoded.samplesDecoded === 0) throw new VoxlabError(`${name}: corrupt FLAC: no audio frames could be decoded`);
@@ -76,4 +223,17 @@ export async function decodeFlac(bytes: Uint8Array, name: string): Promise<Decod
   }
   for (const plane of decoded.channelData) rescaleToPowerOfTwo(plane, decoded.bitDepth);
   return { sampleRate: decoded.sampleRate, samples: mixToMono(decoded.channelData), channels: decoded.channelData.length };
+}
+
+/** Decodes a native FLAC stream ("fLaC" magic) and mixes it down to mono. */
+export async function decodeFlac(bytes: Uint8Array, name: string): Promise<DecodedAudio> {
+  const info = readFlacStreamInfo(bytes, name);
+  const decoded = await oneAtATime(() => decodeOnThreadInstance(withTrailingPadding(bytes)));
+  return checkedAudio(decoded, info, name);
+}
+
+/** decodeFlac on a new instance of its own, as every file was decoded before the reuse: the reference for it. */
+export async function decodeFlacOnNewInstance(bytes: Uint8Array, name: string): Promise<DecodedAudio> {
+  const info = readFlacStreamInfo(bytes, name);
+  return checkedAudio(await decodeOnNewInstance(withTrailingPadding(bytes), false), info, name);
 }

@@ -2,6 +2,7 @@
 // property every VoxLab reader must keep: return a well-formed value, or throw a VoxlabError with a
 // one-line message, quickly and without a huge allocation. Case i of a run is a pure function of
 // (run seed, i), so a failure is reproduced from the two numbers alone.
+import type { DecodedAudio } from "../../src/audio/index.ts";
 import { mulberry32, randomInt, type Random } from "../../src/datasets/random.ts";
 import { VoxlabError } from "../../src/errors.ts";
 
@@ -348,4 +349,40 @@ export function wavSizeFields(bytes: Uint8Array): SizeField[] {
     pos += 8 + size + (size & 1);
   }
   return fields;
+}
+
+/** Where a FLAC stream's metadata block headers are (after "fLaC"), and where its first frame starts. */
+export function flacLayout(bytes: Uint8Array): { blockHeaders: number[]; framesStart: number } {
+  const blockHeaders: number[] = [];
+  let pos = 4;
+  while (pos + 4 <= bytes.length) {
+    blockHeaders.push(pos);
+    const last = bytes[pos] & 0x80;
+    pos += 4 + readWord(bytes, pos + 1, 3, true);
+    if (last) break;
+  }
+  return { blockHeaders, framesStart: pos };
+}
+
+/** What a decode gave, comparable with deepEqual bit for bit: the audio (samples as bytes) or the error. */
+export type DecodeOutcome = { sampleRate: number; channels: number; samples: Buffer } | { error: string };
+
+export async function decodeOutcome(decode: () => Promise<DecodedAudio>): Promise<DecodeOutcome> {
+  try {
+    const { sampleRate, channels, samples } = await decode();
+    return { sampleRate, channels, samples: Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength) };
+  } catch (err) {
+    return { error: String(err) };
+  }
+}
+
+/** Runs `run` with console.error silenced: libFLAC prints the stream errors of broken files itself (they are checked through the results). */
+export async function withoutLibflacLog<T>(run: () => Promise<T>): Promise<T> {
+  const consoleError = console.error;
+  console.error = () => {};
+  try {
+    return await run();
+  } finally {
+    console.error = consoleError;
+  }
 }
