@@ -38,7 +38,7 @@ const MODEL_FRAMES = 401;
 const MODEL_RUNS = 2;
 
 /** Every file under `dir` ending in `ext`, sorted. */
-async function listFiles(dir: string, ext: string): Promise<string[]> {
+export async function listFiles(dir: string, ext: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true });
   return entries.filter((e) => e.endsWith(ext)).map((e) => join(dir, e)).sort();
 }
@@ -47,7 +47,7 @@ async function listFiles(dir: string, ext: string): Promise<string[]> {
  * `count` files spread evenly over `paths` (every k-th), each with its duration; a file that does not decode is
  * replaced by the next one (the dataset holds a few truncated FLACs). Decoding them here also warms the page cache.
  */
-async function pickDecodable(paths: string[], count: number): Promise<{ files: string[]; seconds: number; skipped: string[] }> {
+export async function pickDecodable(paths: string[], count: number): Promise<{ files: string[]; seconds: number; skipped: string[] }> {
   const files: string[] = [];
   const skipped: string[] = [];
   let seconds = 0;

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeFileAtomic } from "../src/io/npy.ts";
 import { benchEmbed } from "./embed.ts";
+import { benchEvalMemory } from "./eval-memory.ts";
 import { benchFbank } from "./fbank.ts";
 import type { BenchResult } from "./types.ts";
 
@@ -13,6 +14,7 @@ import type { BenchResult } from "./types.ts";
 const BENCHMARKS: { name: string; run: () => Promise<BenchResult> }[] = [
   { name: "fbank", run: benchFbank },
   { name: "embed", run: benchEmbed },
+  { name: "eval-memory", run: benchEvalMemory },
 ];
 
 function machineInfo(): Record<string, string | number> {

@@ -20,3 +20,32 @@ export function printable(text: string): string {
   }
   return out;
 }
+
+/** What a file-system error code means, for the codes a user can act on. */
+const FILE_ERROR_REASONS: Record<string, string> = {
+  ENOSPC: "disk full",
+  EDQUOT: "disk quota exceeded",
+  EROFS: "read-only file system",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  ENOTDIR: "a parent is not a folder",
+  ENOENT: "no such file or folder",
+  EISDIR: "is a folder",
+  EEXIST: "a file of that name is in the way",
+  ENAMETOOLONG: "name too long",
+  EMFILE: "too many open files",
+  EIO: "input/output error",
+};
+
+/** `ENOSPC: disk full` for a file-system error; the message of any other error. */
+export function fileErrorReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === "string" && FILE_ERROR_REASONS[code]) return `${code}: ${FILE_ERROR_REASONS[code]}`;
+  // Other errno codes say enough; other libraries' codes (SQLITE_CANTOPEN) come with a message.
+  return typeof code === "string" && /^E[A-Z0-9]+$/.test(code) ? code : errorMessage(err).split("\n")[0];
+}
+
+/** A one-line error for a failed file operation: `results/x/metrics.json: cannot write (ENOSPC: disk full)`. */
+export function fileError(path: string, action: string, err: unknown): VoxlabError {
+  return new VoxlabError(`${path}: ${action} (${fileErrorReason(err)})`);
+}

@@ -153,7 +153,6 @@ export {
   sNormScore,
   trialEmbeddings,
   unitVector,
-  UnitVectorCache,
   writeScoresCsv,
   type CohortStats,
   type CohortStatsOptions,

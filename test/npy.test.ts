@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { decodeNpy, encodeNpy } from "../src/index.ts";
+import { writeFileAtomic } from "../src/io/npy.ts";
 import { fixture, needShared } from "./helpers/shared.ts";
 
 test("npy: reads a numpy-written float32 fixture with its shape", { skip: needShared }, () => {
@@ -28,4 +32,20 @@ test("npy: rejects truncated data and non-npy bytes with clear messages", () => 
   const bytes = encodeNpy({ shape: [4], data: new Float32Array(4) });
   assert.throws(() => decodeNpy(bytes.subarray(0, bytes.length - 1), "x.npy"), /x\.npy: \.npy data is truncated/);
   assert.throws(() => decodeNpy(Buffer.from("hello world"), "y.npy"), /y\.npy: not a \.npy file/);
+});
+
+test("writeFileAtomic: temporaries of killed writers of the same file are removed; live writers' and other files' are kept", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "voxlab-atomic-"));
+  try {
+    // A pid that has just exited stands for a writer killed with kill -9 before its rename.
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    assert.ok(dead);
+    const names = [`metrics.json.${dead}.tmp`, `metrics.json.${process.ppid}.tmp`, `scores.csv.${dead}.tmp`, `metrics.json.x${dead}.tmp`];
+    for (const name of names) writeFileSync(join(dir, name), "partial");
+    await writeFileAtomic(join(dir, "metrics.json"), "{}\n");
+    assert.deepEqual(readdirSync(dir).sort(), ["metrics.json", ...names.slice(1)].sort());
+    assert.equal(readFileSync(join(dir, "metrics.json"), "utf8"), "{}\n");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -77,4 +77,25 @@ test("writeScoresCsv: enroll,test,label,score that the metrics reader reads back
   }
   assert.deepEqual(Array.from(parseScoresCsv(text, "x").scores), scores);
   assert.throws(() => formatScoresCsv(trials, [1]), /2 trials but 1 scores/);
+});
+
+test("writeScoresCsv: a table written in pieces (25,001 rows) has one header, every row once, in order", async () => {
+  const count = 25_001;
+  const trials: Trial[] = Array.from({ length: count }, (_, i) => ({ enroll: `s${i % 7}/e,${i}.wav`, test: `t/${i}.wav`, label: (i % 3 === 0 ? 1 : 0) as 0 | 1 }));
+  const scores = Float64Array.from({ length: count }, (_, i) => Math.sin(i) / (1 + i));
+  const dir = await mkdtemp(join(tmpdir(), "voxlab-scores-"));
+  try {
+    await writeScoresCsv(join(dir, "scores.csv"), trials, scores);
+    const lines = (await readFile(join(dir, "scores.csv"), "utf8")).split("\n");
+    assert.equal(lines.length, count + 2, "header, a line per trial, the final newline");
+    assert.equal(lines[0], "enroll,test,label,score");
+    assert.equal(lines[count + 1], "");
+    for (const i of [0, 9_999, 10_000, 20_000, count - 1]) assert.equal(lines[i + 1], `"s${i % 7}/e,${i}.wav",t/${i}.wav,${trials[i].label},${scores[i]}`);
+    const table = await readScoresCsv(join(dir, "scores.csv"));
+    assert.deepEqual(Array.from(table.scores), Array.from(scores));
+    assert.deepEqual(Array.from(table.labels), trials.map((t) => t.label));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  assert.equal(formatScoresCsv([], []), "enroll,test,label,score\n", "no trials: the header alone");
 });

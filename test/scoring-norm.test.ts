@@ -119,3 +119,11 @@ test("cohortStats over many embeddings (several scoring blocks) equals a brute-f
   }
   assert.throws(() => cohortStats([Float32Array.of(1, 2)], big), /dimension 2, the cohort 5/);
 });
+
+test("scoring and normalisation refuse a zero embedding, naming its utterance", () => {
+  const withZero = trialEmbeddings((id) => (id === "z" ? f32(0, 0) : embeddings.get(id)));
+  const zeroTest: Trial[] = [...trials, { enroll: "e", test: "z", label: 0 }];
+  assert.throws(() => scoreTrials(zeroTest, withZero), /^VoxlabError: z: cannot length-normalise a vector of norm 0$/);
+  assert.throws(() => sNorm(zeroTest, [0, 0.8, 0], withZero, cohort), /z: cannot length-normalise/);
+  assert.throws(() => asNorm([{ enroll: "z", test: "t", label: 0 }], [0], withZero, cohort, 2), /z: cannot length-normalise/);
+});

@@ -6,6 +6,7 @@ import { after, before, test } from "node:test";
 import {
   EmbeddingExtractor,
   EmbeddingStore,
+  decodeShard,
   encodeShard,
   hashFile,
   importSpeechbrainModel,
@@ -191,4 +192,21 @@ test("writeEmbeddingTable: [N,D] .npy rows and a paths list in the same order", 
   assert.deepEqual(shape, [4, 96]);
   assert.deepEqual((await readFile(list, "utf8")).split("\n"), [...clips.slice(0, 4), ""]);
   clips.slice(0, 4).forEach((c, i) => assert.deepEqual(data.subarray(i * 96, (i + 1) * 96), embeddings.get(c)));
+});
+
+test("decodeShard: embeddings are views into the shard's bytes, copied once only when the bytes start off a 4-byte boundary", () => {
+  const records: [string, Float32Array][] = [
+    ["ab".repeat(32), Float32Array.from([0.5, -1, 2])],
+    ["cd".repeat(32), Float32Array.from([3, 0.25, -4])],
+  ];
+  const shard = encodeShard(3, records);
+  const aligned = decodeShard(shard, 3, "aligned");
+  assert.deepEqual(aligned, records);
+  assert.ok(aligned.every(([, e]) => e.buffer === shard.buffer), "no copy of an aligned shard");
+  // The same bytes one byte into a larger buffer: float32 views cannot start there, so they read a copy.
+  const offset = Buffer.alloc(shard.length + 1);
+  shard.copy(offset, 1);
+  const unaligned = decodeShard(offset.subarray(1), 3, "unaligned");
+  assert.deepEqual(unaligned, records);
+  assert.ok(unaligned.every(([, e]) => e.buffer !== offset.buffer));
 });

@@ -98,3 +98,20 @@ test("store: a run killed with SIGKILL mid-way resumes, recomputing only what wa
     await extractor.close();
   }
 });
+
+test("store: work is written to disk after flushSeconds even short of flushEvery, a window of files at a time", { skip: needShared, timeout: 120_000 }, async () => {
+  const extractor = await EmbeddingExtractor.load(modelPath, { intraOpThreads: 1 });
+  try {
+    const shardsAfter = async (name: string, flushSeconds: number | undefined): Promise<number> => {
+      const store = await EmbeddingStore.open(join(work, name), modelPath);
+      await store.embedFiles(clips, extractor, { flushEvery: 1000, flushSeconds });
+      assert.equal(store.size, FILES);
+      return (await readdir(store.dir)).filter((n) => n.startsWith("part-")).length;
+    };
+    // flushSeconds 0: a shard per window of 32 files (120 files: 4); by count alone (1000), one shard at the end.
+    assert.equal(await shardsAfter("by-time", 0), Math.ceil(FILES / 32));
+    assert.equal(await shardsAfter("by-count", 3600), 1);
+  } finally {
+    await extractor.close();
+  }
+});

@@ -2,10 +2,10 @@
 // runs end to end on a fresh machine. Each speaker is one fixed eSpeak voice (accent, variant, pitch, pitch
 // range, speed); sessions differ by sentences, speaking rate and recording condition (background noise, or
 // a reverberant room). Everything is drawn from one seed: the same options give byte-identical files.
-import { access, mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { access, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { VoxlabError } from "../errors.ts";
-import { writeFileAtomic } from "../io/npy.ts";
+import { ensureDir, writeFileAtomic } from "../io/npy.ts";
 import { readAudioHeader } from "./audio-header.ts";
 import { generateTrials } from "./generate.ts";
 import type { DatasetManifest } from "./manifest.ts";
@@ -258,7 +258,7 @@ async function claimOutDir(outDir: string, parameters: object): Promise<void> {
   if (existing !== undefined && existing !== text) {
     throw new VoxlabError(`${outDir}: holds a demo dataset made with other settings (see ${PARAMETERS_FILE}); delete it or choose another --out`);
   }
-  await mkdir(outDir, { recursive: true });
+  await ensureDir(outDir, "dataset folder");
   if (existing === undefined) await writeFileAtomic(path, text);
 }
 
@@ -337,7 +337,7 @@ export async function generateDemoDataset(options: DemoDatasetOptions = {}): Pro
     }
     for (const session of speaker.sessions) {
       const dir = join(wavRoot, speaker.name, session.name);
-      await mkdir(dir, { recursive: true });
+      await ensureDir(dir, "dataset folder");
       await removeStaleTemporaries(dir);
     }
     const clips = await renderSpeaker(speaker, seed, s);

@@ -23,6 +23,11 @@ export interface ExtractOptions {
   fileWindow?: number;
   /** Called after each ONNX run: utterances (or chunks) done, of how many. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Called, and awaited, with each window's embeddings as soon as they are computed: the rows of files
+   * [start, start + rows.length) of this call (e.g. to save them before the run ends).
+   */
+  onWindow?: (start: number, rows: Float32Array[]) => void | Promise<void>;
 }
 
 /** What turns audio files into raw embeddings: EmbeddingExtractor, or PipelinedExtractor (features in worker threads). */
@@ -150,6 +155,7 @@ export class EmbeddingExtractor implements FileEmbedder {
         // Pieces (chunks) are counted inside a window; report them as the share of its files.
         onProgress: (done, total) => options.onProgress?.(start + Math.round((window.length * done) / total), paths.length),
       }, window);
+      await options.onWindow?.(start, rows);
       out.push(...rows);
     }
     return out;

@@ -85,6 +85,7 @@ export class PipelinedExtractor implements FileEmbedder {
         // Pieces (chunks) are counted inside a window; report them as the share of its files.
         onProgress: (done, total) => options.onProgress?.(start + Math.round((count * done) / total), paths.length),
       });
+      await options.onWindow?.(start, rows);
       out.push(...rows);
     }
     return out;

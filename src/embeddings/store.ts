@@ -13,11 +13,11 @@
 // 150 k utterances are ~120 MB) and merges them into one when there are many.
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync } from "node:fs";
-import { link, mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { link, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { VoxlabError, errorMessage } from "../errors.ts";
+import { VoxlabError, errorMessage, fileError } from "../errors.ts";
 import type { FrontendName } from "../features/index.ts";
-import { writeFileAtomic, writeNpy } from "../io/npy.ts";
+import { ensureDir, processAlive, writeFileAtomic, writeNpy } from "../io/npy.ts";
 import { readModelProperties, type Device } from "../models/embedding-model.ts";
 import { parseModelInfo, type MeanNorm } from "../models/metadata.ts";
 import type { ExtractOptions, FileEmbedder } from "./extractor.ts";
@@ -34,8 +34,13 @@ export interface StoreEmbedOptions {
   batchSize?: number;
   /** Padded frames per ONNX run, at most (see ExtractOptions.maxBatchFrames). */
   maxBatchFrames?: number;
-  /** Embeddings computed between two writes to disk (default 256): a killed run loses at most this many. */
+  /** Embeddings computed between two writes to disk, at most (default 256). */
   flushEvery?: number;
+  /**
+   * Seconds of computing after which what is computed is written to disk, even short of flushEvery (default 30,
+   * checked after each window of files): a killed run loses at most about this much work, however slow the model.
+   */
+  flushSeconds?: number;
   /** Files hashed at once (default 8). */
   hashConcurrency?: number;
   /** Skip files that cannot be read or embedded (listed in `lastRun.bad`) instead of stopping with an error. */
@@ -82,6 +87,8 @@ const HEAD = 16;
 const HASH_BYTES = 32;
 const SHARD_NAME = /^part-(\d+)\.bin$/;
 const TEMP_NAME = /^\.part-(\d+)-[0-9a-f]+\.tmp$/;
+/** Files per window when the store drives an extractor (at most flushEvery). */
+const STORE_FILE_WINDOW = 32;
 /** More shards than this at open are merged into one, so opening stays a few file reads. */
 const COMPACT_AT = 64;
 
@@ -173,11 +180,12 @@ export function decodeShard(bytes: Buffer, dim: number, name: string): Array<[st
   if (bytes.length !== HEAD + count * recordBytes + HASH_BYTES) throw corrupt(`${bytes.length} bytes for ${count} records`);
   const body = bytes.subarray(0, bytes.length - HASH_BYTES);
   if (!createHash("sha256").update(body).digest().equals(bytes.subarray(body.length))) throw corrupt("checksum mismatch");
-  // One aligned copy of the shard; each embedding is a view into it.
-  const aligned = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
+  // Each embedding is a view into the shard's bytes (its floats sit at multiples of 4 from the start): a copy is
+  // made only when the bytes themselves start off a 4-byte boundary. A second copy would double what opening costs.
+  const aligned = bytes.byteOffset % 4 === 0 ? bytes : Buffer.from(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
   return Array.from({ length: count }, (_, r): [string, Float32Array] => {
     const at = HEAD + r * recordBytes;
-    return [bytes.toString("hex", at, at + HASH_BYTES), new Float32Array(aligned, at + HASH_BYTES, dim)];
+    return [bytes.toString("hex", at, at + HASH_BYTES), new Float32Array(aligned.buffer, aligned.byteOffset + at + HASH_BYTES, dim)];
   });
 }
 
@@ -204,7 +212,7 @@ async function writeNumberedShard(dir: string, bytes: Buffer, startAt: number): 
       return { name, next: n };
     }
   } catch (err) {
-    throw new VoxlabError(`${dir}: cannot write to the embedding store (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`);
+    throw fileError(dir, "cannot write to the embedding store", err);
   } finally {
     await unlink(temp).catch(() => undefined);
   }
@@ -237,9 +245,7 @@ export async function mergeStores(dest: string, sources: readonly string[]): Pro
       const identity = (JSON.parse(manifest) as { identity: ModelIdentity }).identity;
       if (modelKey(identity) !== key) throw new VoxlabError(`${join(source, key, "model.json")}: does not match its folder name; the store is damaged`);
       const target = join(dest, key);
-      await mkdir(target, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
-        throw new VoxlabError(`${target}: cannot create the embedding store (${err.code ?? "error"})`);
-      });
+      await ensureDir(target, "embedding store");
       if (!existsSync(join(target, "model.json"))) await writeFileAtomic(join(target, "model.json"), manifest);
       let next = 0;
       for (const name of (await readdir(join(source, key))).filter((n) => SHARD_NAME.test(n))) {
@@ -252,15 +258,6 @@ export async function mergeStores(dest: string, sources: readonly string[]): Pro
     }
   }
   return summary;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 export class EmbeddingStore {
@@ -320,7 +317,7 @@ export class EmbeddingStore {
   /**
    * Raw embeddings of audio files (path → embedding, in first-seen order): every file is hashed, the
    * ones whose content is not stored are embedded by `extractor` (which must run this store's model)
-   * and written to disk every `flushEvery`, so a killed run resumes where it stopped.
+   * and written to disk every `flushEvery` embeddings or `flushSeconds`, so a killed run resumes where it stopped.
    */
   async embedFiles(paths: readonly string[], extractor: FileEmbedder, options: StoreEmbedOptions = {}): Promise<Map<string, Float32Array>> {
     const flushEvery = options.flushEvery ?? 256;
@@ -341,31 +338,58 @@ export class EmbeddingStore {
       if (hash !== undefined && !this.records.has(hash) && !missing.has(hash)) missing.set(hash, path);
     });
     const todo = [...missing];
+    // One extractor call over everything missing, so decoding keeps running ahead of the model; each window's
+    // embeddings come back through onWindow and go to disk every flushEvery embeddings or flushSeconds.
+    const fileWindow = Math.min(STORE_FILE_WINDOW, flushEvery);
+    const flushMs = 1000 * (options.flushSeconds ?? 30);
+    let pending: [string, Float32Array][] = [];
     let computed = 0;
-    const extractOptions = (onProgress?: (done: number) => void): ExtractOptions => ({
+    let lastFlush = performance.now();
+    const flush = async (): Promise<void> => {
+      await this.add(pending);
+      computed += pending.length;
+      pending = [];
+      lastFlush = performance.now();
+    };
+    const extractOptions = (from: number, onWindow?: ExtractOptions["onWindow"]): ExtractOptions => ({
       batchSize: options.batchSize,
       maxBatchFrames: options.maxBatchFrames,
       chunkSeconds: this.identity.chunkSeconds ?? undefined,
-      onProgress,
+      fileWindow,
+      onProgress: (done) => options.onProgress?.(from + done, todo.length),
+      onWindow,
     });
-    for (let start = 0; start < todo.length; start += flushEvery) {
-      const group = todo.slice(start, start + flushEvery);
-      let rows: (Float32Array | undefined)[];
+    // A failed write (disk full) is not a bad file: it ends the run.
+    let writeFailure: unknown;
+    let cursor = 0;
+    while (cursor < todo.length) {
+      const from = cursor;
       try {
-        rows = await extractor.embedFiles(group.map(([, path]) => path), extractOptions((done) => options.onProgress?.(start + done, todo.length)));
+        await extractor.embedFiles(
+          todo.slice(from).map(([, path]) => path),
+          extractOptions(from, async (start, rows) => {
+            rows.forEach((row, i) => pending.push([todo[from + start + i][0], row]));
+            cursor = from + start + rows.length;
+            if (pending.length >= flushEvery || performance.now() - lastFlush >= flushMs) {
+              await flush().catch((e: unknown) => {
+                writeFailure = e;
+                throw e;
+              });
+            }
+          }),
+        );
       } catch (err) {
-        if (!(err instanceof VoxlabError)) throw err;
-        // A bad file in the group: embed its files one by one, so every good one is still kept.
-        rows = [];
-        for (const [, path] of group) rows.push((await extractor.embedFiles([path], extractOptions()).catch((e: unknown) => fail(path, e)))?.[0]);
+        if (err === writeFailure || !(err instanceof VoxlabError)) throw err;
+        // A bad file in the window at `cursor`: embed its files one by one, so every good one is still kept.
+        const window = todo.slice(cursor, cursor + fileWindow);
+        for (const [hash, path] of window) {
+          const row = (await extractor.embedFiles([path], extractOptions(cursor)).catch((e: unknown) => fail(path, e)))?.[0];
+          if (row) pending.push([hash, row]);
+        }
+        cursor += window.length;
       }
-      const added = group.flatMap(([hash], i): [string, Float32Array][] => {
-        const row = rows[i];
-        return row ? [[hash, row]] : [];
-      });
-      await this.add(added);
-      computed += added.length;
     }
+    await flush();
     const contents = new Set(hashes.filter((h) => h !== undefined)).size;
     this.lastRun = { files: files.length, contents, cached: contents - todo.length, computed, bad };
     if (bad.length > 0 && !options.skipBad) {
@@ -390,9 +414,7 @@ export class EmbeddingStore {
   }
 
   private async load(): Promise<void> {
-    await mkdir(this.dir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
-      throw new VoxlabError(`${this.dir}: cannot create the embedding store (${err.code ?? "error"})`);
-    });
+    await ensureDir(this.dir, "embedding store");
     const manifestPath = join(this.dir, "model.json");
     const manifest = await readOptional(manifestPath);
     if (manifest) {
@@ -413,7 +435,7 @@ export class EmbeddingStore {
     // Temporary files of runs that died before renaming them are garbage.
     for (const name of names) {
       const pid = TEMP_NAME.exec(name)?.[1];
-      if (pid && !isAlive(Number(pid))) await unlink(join(this.dir, name)).catch(() => undefined);
+      if (pid && !processAlive(Number(pid))) await unlink(join(this.dir, name)).catch(() => undefined);
     }
     const shardNames = names.filter((n) => SHARD_NAME.test(n)).sort((a, b) => Number(SHARD_NAME.exec(a)![1]) - Number(SHARD_NAME.exec(b)![1]));
     for (const name of shardNames) {

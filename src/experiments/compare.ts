@@ -1,10 +1,10 @@
 // `voxlab compare <run-dir>...`: several runs' DET curves on one figure and their metrics side by side.
 import { existsSync, statSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { z } from "zod";
 import { VoxlabError } from "../errors.ts";
-import { writeFileAtomic } from "../io/npy.ts";
+import { ensureDir, writeFileAtomic } from "../io/npy.ts";
 import { detCurve, groupTrials, readScoresCsv, type ScoresTable } from "../metrics/index.ts";
 import { detPlotSpec, renderPng, renderSvg, type CurveInput } from "../plots/index.ts";
 import { escapeHtml } from "../reports/index.ts";
@@ -163,11 +163,7 @@ export async function compareRuns(dirs: readonly string[], outDir: string): Prom
   for (const run of runs) if (names.filter((n) => n === run.name).length > 1) run.name = resolve(run.dir);
 
   const svg = await renderSvg(detPlotSpec(compareCurves(runs), { title: "DET curves" }));
-  try {
-    await mkdir(outDir, { recursive: true });
-  } catch (err) {
-    throw new VoxlabError(`${outDir}: cannot create the output folder (${(err as NodeJS.ErrnoException).code ?? "error"})`);
-  }
+  await ensureDir(outDir, "output folder");
   const files = { html: join(outDir, "compare.html"), svg: join(outDir, "det-compare.svg"), png: join(outDir, "det-compare.png") };
   await writeFileAtomic(files.svg, svg);
   await writeFileAtomic(files.png, await renderPng(svg, 2));

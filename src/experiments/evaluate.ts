@@ -1,6 +1,5 @@
 // The whole path on a VoxCeleb-style tree: dataset → trials → embeddings (cached) → scores → metrics → report.
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { scanDataset, wavRootOf, type DatasetManifest } from "../datasets/manifest.ts";
@@ -10,7 +9,7 @@ import { PipelinedExtractor, type ComputeOptions } from "../embeddings/pipeline.
 import type { Device } from "../models/embedding-model.ts";
 import { EmbeddingStore, type BadFile } from "../embeddings/store.ts";
 import { VoxlabError } from "../errors.ts";
-import { writeFileAtomic } from "../io/npy.ts";
+import { ensureDir, writeFileAtomic } from "../io/npy.ts";
 import { computeMetrics, type VerificationMetrics } from "../metrics/index.ts";
 import { metricIntervals, writeReport, type MetricIntervals } from "../reports/index.ts";
 import { Cohort, normalizeScores } from "../scoring/norm.ts";
@@ -89,11 +88,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   const progress = options.onProgress ?? (() => undefined);
   const norm = options.norm ?? (options.cohort ? "as-norm" : "none");
   if (norm !== "none" && !options.cohort) throw new VoxlabError(`--norm ${norm} needs a cohort (--cohort <dataset root>)`);
-  try {
-    await mkdir(options.outDir, { recursive: true });
-  } catch (err) {
-    throw new VoxlabError(`${options.outDir}: cannot create the output folder (${(err as NodeJS.ErrnoException).code ?? "error"})`);
-  }
+  await ensureDir(options.outDir, "output folder");
 
   const manifest = await scanDataset(options.data, { onProgress: (d, t) => progress("scanning dataset", d, t) });
   const wavRoot = await wavRootOf(options.data);
@@ -149,6 +144,8 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     const cohort = new Cohort(cohortEmbeddings);
     scores = normalizeScores(trials, scores, embeddings, cohort, norm === "as-norm" ? { topK: options.topK ?? 200 } : {});
   }
+  // From here on only the scores count: the embeddings (a float32 row per utterance) go before the report is built.
+  embeddingOf.clear();
   const labels = Uint8Array.from(trials, (t) => t.label);
   const metrics = computeMetrics(scores, labels, { source: options.trials ?? "trials" });
   progress("bootstrap confidence intervals", 0, 1);

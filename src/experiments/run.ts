@@ -1,7 +1,7 @@
 // `voxlab run <config>`: one experiment config → results/<experiment>/<run-id>/ with its provenance.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm } from "node:fs/promises";
+import { readFile, rename, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { arch, availableParallelism, cpus, platform, totalmem } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
@@ -11,8 +11,8 @@ import { manifestHash, scanDataset } from "../datasets/manifest.ts";
 import type { ComputeOptions } from "../embeddings/pipeline.ts";
 import type { Device } from "../models/embedding-model.ts";
 import { hashFile } from "../embeddings/store.ts";
-import { errorMessage, VoxlabError } from "../errors.ts";
-import { writeFileAtomic } from "../io/npy.ts";
+import { errorMessage } from "../errors.ts";
+import { ensureDir, writeFileAtomic } from "../io/npy.ts";
 import type { VerificationMetrics } from "../metrics/index.ts";
 import { configHash, loadExperimentConfig, resolvedConfigJson, type ResolvedExperimentConfig } from "./config.ts";
 import { runEvaluation, type EvaluationResult } from "./evaluate.ts";
@@ -130,11 +130,7 @@ export async function runExperiment(configFile: string, options: RunExperimentOp
   const experimentDir = join(options.resultsDir ?? "results", config.name);
   const runDir = freeRunDir(experimentDir, runId(config, started));
   const partialDir = runDir + PARTIAL_SUFFIX;
-  try {
-    await mkdir(partialDir, { recursive: true });
-  } catch (err) {
-    throw new VoxlabError(`${partialDir}: cannot create the run folder (${(err as NodeJS.ErrnoException).code ?? "error"})`);
-  }
+  await ensureDir(partialDir, "run folder");
   try {
     const trialsFile = "file" in config.trials ? config.trials.file : undefined;
     const evaluation = await runEvaluation({

@@ -9,6 +9,8 @@ export { subtractTimeMean, type FeatureMatrix } from "./matrix.ts";
 export { computeSpeechbrainFbank } from "./speechbrain.ts";
 
 export const FRONTEND_NAMES = ["speechbrain", "kaldi-wespeaker", "kaldi-3dspeaker"] as const;
+/** Mel bins per frame of every frontend above: a model must take this many. */
+export const FRONTEND_BINS = 80;
 export type FrontendName = (typeof FRONTEND_NAMES)[number];
 
 export function isFrontendName(name: string): name is FrontendName {

@@ -1,5 +1,7 @@
-import { readFile, rename, writeFile } from "node:fs/promises";
-import { VoxlabError } from "../errors.ts";
+import { existsSync } from "node:fs";
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { fileError, VoxlabError } from "../errors.ts";
 
 /** A float32 array in C order with its shape, as stored in a `.npy` file. */
 export interface Float32Npy {
@@ -73,12 +75,68 @@ export async function writeNpy(path: string, array: Float32Npy): Promise<void> {
   await writeFileAtomic(path, encodeNpy(array));
 }
 
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+/** Whether process `pid` runs on this machine (EPERM: it does, as another user). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** `path`'s temporary siblings `<name>.<pid>.tmp` left by writers that were killed (kill -9) before renaming them. */
+async function removeStaleTemporaries(path: string): Promise<void> {
+  const prefix = `${basename(path)}.`;
+  const names = await readdir(dirname(path)).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = name.startsWith(prefix) ? /^(\d+)\.tmp$/.exec(name.slice(prefix.length))?.[1] : undefined;
+    if (pid && !processAlive(Number(pid))) await unlink(join(dirname(path), name)).catch(() => undefined);
+  }
+}
+
+/**
+ * Writes `data` (pieces of text are written one by one, never joined) to a temporary file, then renames it to
+ * `path`: a reader never sees a partial file. Temporaries of killed earlier writers of `path` are removed.
+ */
+export async function writeFileAtomic(path: string, data: Uint8Array | string | Iterable<string>): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   try {
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (err) {
-    throw new VoxlabError(`${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+    // A full disk leaves a partial temporary file: remove it; `path` keeps what it held before.
+    await unlink(tmp).catch(() => undefined);
+    throw fileError(path, "cannot write", err);
+  }
+  await removeStaleTemporaries(path);
+}
+
+/** Nearest ancestor of `dir` that exists (`dir` itself when it does). */
+function existingAncestor(dir: string): string {
+  let at = resolve(dir);
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  return at;
+}
+
+/**
+ * Creates `dir` and its parents, or throws a one-line error naming it (`what`: "output folder", ...).
+ * A recursive mkdir reports ENOENT for a parent on a read-only disk: the first missing folder is then
+ * made on its own to learn the real cause (EROFS, EACCES, ENOTDIR).
+ */
+export async function ensureDir(dir: string, what: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    let cause: unknown = err;
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+      const parent = existingAncestor(dir);
+      const first = join(parent, relative(parent, resolve(dir)).split(sep)[0]);
+      cause = await mkdir(first).then(
+        () => err,
+        (direct: unknown) => direct,
+      );
+    }
+    throw fileError(dir, `cannot create the ${what}`, cause);
   }
 }

@@ -2,11 +2,12 @@
 // Bytes go to `<dest>.part`; a later call resumes it with a Range request; dest appears only once complete.
 import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, rename, stat, unlink } from "node:fs/promises";
+import { open, rename, stat, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
-import { VoxlabError, errorMessage } from "../errors.ts";
+import { VoxlabError, errorMessage, fileError } from "../errors.ts";
+import { ensureDir } from "../io/npy.ts";
 
 export interface DownloadProgress {
   /** Bytes of the file on disk so far, a resumed part included. */
@@ -51,7 +52,7 @@ const MAX_RESUMES = 5;
 export async function downloadFile(url: string, destPath: string, options: DownloadOptions = {}): Promise<DownloadResult> {
   const { expectedSha256, headers = {}, onProgress, signal } = options;
   const partPath = `${destPath}.part`;
-  await mkdir(dirname(destPath), { recursive: true });
+  await ensureDir(dirname(destPath), "download folder");
   let resumes = 0;
   for (;;) {
     const offset = await fileSize(partPath);
@@ -98,8 +99,7 @@ export async function downloadFile(url: string, destPath: string, options: Downl
       if (total !== undefined && size !== total) throw new Error(`body ended at ${size} of ${total} bytes`);
     } catch (err) {
       if (signal?.aborted) throw err;
-      const fsError = fileSystemError(err);
-      if (fsError) throw new VoxlabError(`${partPath}: cannot write (${fsError})`);
+      if (isFileSystemError(err)) throw fileError(partPath, "cannot write", err);
       if (resumes < MAX_RESUMES) {
         resumes += 1;
         continue;
@@ -217,10 +217,10 @@ function parseContentRange(value: string | null): { start?: number; total?: numb
   };
 }
 
-/** The code of an error from opening or writing the local file (ENOSPC, EACCES, ...), as opposed to the network. */
-function fileSystemError(err: unknown): string | undefined {
-  const { code, syscall } = err as NodeJS.ErrnoException;
-  return syscall === "open" || syscall === "write" ? (code ?? syscall) : undefined;
+/** Whether an error came from opening or writing the local file (ENOSPC, EACCES, ...), as opposed to the network. */
+function isFileSystemError(err: unknown): boolean {
+  const { syscall } = err as NodeJS.ErrnoException;
+  return syscall === "open" || syscall === "write";
 }
 
 /** The system error code (ENOTFOUND, ECONNREFUSED, ...) somewhere in a fetch error's cause chain. */

@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { VoxlabError, errorMessage } from "../errors.ts";
-import type { FeatureMatrix } from "../features/index.ts";
+import { FRONTEND_BINS, type FeatureMatrix } from "../features/index.ts";
 import { parseModelInfo, readOnnxMetadata, type EmbeddingModelInfo } from "./metadata.ts";
 
 /** Input/output names tried in order: VoxLab/WeSpeaker `feats`, 3D-Speaker `feature` or `x`. */
@@ -95,6 +95,27 @@ function pickName(candidates: readonly string[], names: readonly string[], overr
   return found;
 }
 
+const shapeText = (shape: readonly (number | string)[]): string => `[${shape.join(",")}]`;
+
+/**
+ * Refuses, at load time, a model that VoxLab cannot feed: features must go in as [batch, frames, bins]
+ * with the bins its frontend computes, and a static embedding size must be the metadata's embedding_dim.
+ */
+function checkModelFits(path: string, info: EmbeddingModelInfo, session: ort.InferenceSession, featsName: string, outputName: string): void {
+  if (info.nMels !== FRONTEND_BINS) {
+    throw new VoxlabError(`${path}: the model takes ${info.nMels} mel bins, but its frontend ${info.frontend} gives ${FRONTEND_BINS}`);
+  }
+  const feats = session.inputMetadata.find((m) => m.name === featsName);
+  if (feats?.isTensor && feats.shape.length !== 3) {
+    throw new VoxlabError(`${path}: input ${featsName} has shape ${shapeText(feats.shape)}; VoxLab feeds [batch, frames, ${info.nMels}]`);
+  }
+  const output = session.outputMetadata.find((m) => m.name === outputName);
+  const size = output?.isTensor ? output.shape.at(-1) : undefined;
+  if (output?.isTensor && typeof size === "number" && size !== info.embeddingDim) {
+    throw new VoxlabError(`${path}: output ${outputName} has shape ${shapeText(output.shape)}, but metadata embedding_dim is ${info.embeddingDim}`);
+  }
+}
+
 export class EmbeddingModel {
   private constructor(
     readonly path: string,
@@ -135,6 +156,7 @@ export class EmbeddingModel {
       if (typeof lastDim === "number" && lastDim !== info.nMels) {
         throw new VoxlabError(`${path}: metadata n_mels ${info.nMels} differs from the model input's ${lastDim}`);
       }
+      checkModelFits(path, info, session, featsName, outputName);
       return new EmbeddingModel(path, info, device, session, featsName, lengthsName, outputName);
     } catch (err) {
       await session.release();

@@ -1,9 +1,9 @@
 // `voxlab model import`: a SpeechBrain model folder (hyperparams.yaml + embedding_model.ckpt) becomes a
 // self-describing ONNX model. No Python.
-import { mkdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { VoxlabError } from "../errors.ts";
-import { writeFileAtomic } from "../io/npy.ts";
+import { ensureDir, writeFileAtomic } from "../io/npy.ts";
 import { buildEcapaOnnx } from "./ecapa-onnx.ts";
 import { voxlabMetadata } from "./metadata.ts";
 import { parseSpeechbrainHyperparams, type SpeechbrainHyperparams } from "./speechbrain-config.ts";
@@ -43,11 +43,7 @@ export async function importSpeechbrainModel(dir: string, outPath: string, opts:
     license: opts.license ?? "unknown",
   });
   const onnxBytes = buildEcapaOnnx(hyperparams.ecapa, state, metadata, ckptPath);
-  try {
-    await mkdir(dirname(outPath), { recursive: true });
-  } catch (err) {
-    throw new VoxlabError(`${dirname(outPath)}: cannot create the output folder (${(err as NodeJS.ErrnoException).code ?? "error"})`);
-  }
+  await ensureDir(dirname(outPath), "output folder");
   await writeFileAtomic(outPath, onnxBytes);
   let parameterCount = 0;
   // Learnable parameters only: batch-norm statistics are buffers.

@@ -1,7 +1,5 @@
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { VoxlabError } from "../errors.ts";
-import { writeFileAtomic } from "../io/npy.ts";
+import { ensureDir, writeFileAtomic } from "../io/npy.ts";
 import { renderPng } from "../plots/index.ts";
 import { buildReport, type ReportInput } from "./html.ts";
 
@@ -28,11 +26,7 @@ export interface WrittenReport {
 
 /** Writes `<dir>/report.html` and each figure as SVG and PNG beside it. */
 export async function writeReport(dir: string, input: ReportInput): Promise<WrittenReport> {
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (err) {
-    throw new VoxlabError(`${dir}: cannot create the report folder (${(err as NodeJS.ErrnoException).code ?? "error"})`);
-  }
+  await ensureDir(dir, "report folder");
   const built = await buildReport(input);
   const report = join(dir, "report.html");
   await writeFileAtomic(report, built.html);

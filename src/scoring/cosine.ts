@@ -23,10 +23,16 @@ export function l2Norm(v: Vector): number {
   return Math.sqrt(sum);
 }
 
-/** `v / |v|` in float64; a zero (or non-finite) vector has no direction and is refused. */
-export function unitVector(v: Vector, name = "embedding"): Float64Array {
+/** The Euclidean length of a vector that has a direction; a zero (or non-finite) one is refused. */
+export function directionalNorm(v: Vector, name = "embedding"): number {
   const norm = l2Norm(v);
   if (!(norm > 0 && Number.isFinite(norm))) throw new VoxlabError(`${name}: cannot length-normalise a vector of norm ${norm}`);
+  return norm;
+}
+
+/** `v / |v|` in float64; a zero (or non-finite) vector has no direction and is refused. */
+export function unitVector(v: Vector, name = "embedding"): Float64Array {
+  const norm = directionalNorm(v, name);
   const out = new Float64Array(v.length);
   for (let i = 0; i < v.length; i++) out[i] = v[i] / norm;
   return out;

@@ -16,4 +16,4 @@ export {
   type ScoreNormOptions,
   type StdEstimator,
 } from "./norm.ts";
-export { formatScoresCsv, scoreTrials, trialEmbeddings, UnitVectorCache, writeScoresCsv, type TrialEmbeddingOptions, type TrialEmbeddings } from "./trials.ts";
+export { formatScoresCsv, scoreTrials, trialEmbeddings, writeScoresCsv, type TrialEmbeddingOptions, type TrialEmbeddings } from "./trials.ts";

@@ -14,8 +14,8 @@
 //   pass `std: "biased"`.
 import type { Trial } from "../datasets/trials.ts";
 import { VoxlabError } from "../errors.ts";
-import { unitVector, type Vector } from "./cosine.ts";
-import { UnitVectorCache, type TrialEmbeddings } from "./trials.ts";
+import { directionalNorm, unitVector, type Vector } from "./cosine.ts";
+import type { TrialEmbeddings } from "./trials.ts";
 
 /** `unbiased`: divide by n − 1 (torch.std, SpeechBrain); `biased`: divide by n (np.std, WeSpeaker). */
 export type StdEstimator = "unbiased" | "biased";
@@ -161,16 +161,22 @@ export interface ScoreNormOptions {
   std?: StdEstimator;
 }
 
-/** Per id (first-use order): cohort stats of its unit vector, each computed once. */
-function statsById(cache: UnitVectorCache, cohort: Cohort, options: CohortStatsOptions): Map<string, [number, number]> {
-  const ids = cache.ids();
-  const { mean, std } = cohortStats(ids.map((id) => cache.get(id)), cohort, options);
+/** Per id: cohort stats of its embedding, each computed once. */
+function statsById(embeddingOf: ReadonlyMap<string, Vector>, cohort: Cohort, options: CohortStatsOptions): Map<string, [number, number]> {
+  const ids = [...embeddingOf.keys()];
+  const { mean, std } = cohortStats([...embeddingOf.values()], cohort, options);
   const byId = new Map<string, [number, number]>();
   ids.forEach((id, i) => {
     if (!(std[i] > 0)) throw new VoxlabError(`the cohort scores of "${id}" have no spread; use a larger or more varied cohort`);
     byId.set(id, [mean[i], std[i]]);
   });
   return byId;
+}
+
+/** `v`, once it is known to have a direction (a zero vector is refused, naming `id`). */
+function checkedDirection(v: Vector, id: string): Vector {
+  directionalNorm(v, id);
+  return v;
 }
 
 /** Normalises trial scores with cohort statistics of the top `topK` scores (undefined: all). */
@@ -182,11 +188,13 @@ export function normalizeScores(
   options: CohortStatsOptions = {},
 ): Float64Array {
   if (scores.length !== trials.length) throw new VoxlabError(`${trials.length} trials but ${scores.length} scores`);
-  const enroll = new UnitVectorCache((id) => embeddings.enroll(id));
-  const test = new UnitVectorCache((id) => embeddings.test(id));
+  // The embeddings themselves, not length-normalised copies (cohortStats normalises a block at a time):
+  // float64 unit vectors of every enroll and test side were 3 kB per utterance.
+  const enroll = new Map<string, Vector>();
+  const test = new Map<string, Vector>();
   for (const t of trials) {
-    enroll.get(t.enroll);
-    test.get(t.test);
+    if (!enroll.has(t.enroll)) enroll.set(t.enroll, checkedDirection(embeddings.enroll(t.enroll), t.enroll));
+    if (!test.has(t.test)) test.set(t.test, checkedDirection(embeddings.test(t.test), t.test));
   }
   const enrollStats = statsById(enroll, cohort, options);
   const testStats = statsById(test, cohort, options);

@@ -2,7 +2,9 @@
 // of its enrollment embeddings, so the centroid grows utterance by utterance exactly as SpeakerProfiles computes it.
 // Each enrollment is one transaction: a killed server leaves either the whole enrollment or none of it.
 import Database from "better-sqlite3";
-import { VoxlabError } from "../errors.ts";
+import { accessSync, constants, existsSync, rmSync, statfsSync, statSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileError, VoxlabError } from "../errors.ts";
 import { accumulate, centroidFromSum, type CentroidMethod } from "../enrollment/centroid.ts";
 import { SpeakerProfiles, type ProfilesFile } from "../enrollment/profiles.ts";
 import type { Vector } from "../scoring/cosine.ts";
@@ -57,6 +59,23 @@ const bytesOf = (a: Float32Array | Float64Array): Buffer => Buffer.from(a.buffer
 const float64Of = (b: Buffer): Float64Array => new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 const float32Of = (b: Buffer): Float32Array => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 
+/**
+ * Why SQLite could not open `path`, as a file-system error where one is behind it: SQLite says "the
+ * directory does not exist" for a parent that is a file or read-only, and "disk I/O error" for a full disk.
+ */
+function openFailureCause(path: string, err: unknown): unknown {
+  const folder = dirname(path);
+  try {
+    if (!statSync(folder).isDirectory()) return Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+    accessSync(folder, constants.W_OK);
+  } catch (access) {
+    return access;
+  }
+  const code = (err as { code?: unknown }).code;
+  const full = typeof code === "string" && /^SQLITE_(FULL|IOERR)/.test(code) && statfsSync(folder).bavail === 0;
+  return full ? Object.assign(new Error("disk full"), { code: "ENOSPC" }) : err;
+}
+
 export class SpeakerDb {
   private constructor(
     private readonly db: Database.Database,
@@ -66,7 +85,8 @@ export class SpeakerDb {
 
   /** Opens (or creates) the database; refuses one made with another model, dimension or centroid method. */
   static open(path: string, options: SpeakerDbOptions): SpeakerDb {
-    let db: Database.Database;
+    let db: Database.Database | undefined;
+    const created = !existsSync(path);
     try {
       db = new Database(path);
       db.pragma("journal_mode = WAL");
@@ -75,7 +95,11 @@ export class SpeakerDb {
       db.pragma("foreign_keys = ON");
       db.exec(SCHEMA);
     } catch (err) {
-      throw new VoxlabError(`${path}: cannot open the speaker database (${(err as Error).message})`);
+      db?.close();
+      const cause = openFailureCause(path, err);
+      // A database this call began on a full disk is not left behind half-made.
+      if (created) for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) rmSync(file);
+      throw fileError(path, "cannot open the speaker database", cause);
     }
     const want: Record<string, string> = { model_key: options.modelKey, dimension: String(options.dimension), centroid_method: options.method };
     const meta = new Map(db.prepare<[], { key: string; value: string }>("SELECT key, value FROM meta").all().map((r) => [r.key, r.value]));
