@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadAudio } from "../src/audio/index.ts";
+import { loadAudio, resample } from "../src/audio/index.ts";
 import { computeFeatures, FRONTEND_NAMES, type FrontendName } from "../src/features/index.ts";
 import type { BenchResult } from "./types.ts";
 
@@ -15,6 +15,10 @@ const TARGET_SECONDS = 60;
 const UTTERANCE_SECONDS = 2;
 const ROUNDS = 10;
 const WARMUP_RUNS = 3;
+/** Resampling to 16 kHz is timed from these rates, on RESAMPLE_SECONDS of the speech as 2 s utterances. */
+const RESAMPLE_RATES = [8000, 44100, 48000];
+const RESAMPLE_SECONDS = 20;
+const RESAMPLE_ROUNDS = 3;
 
 /** The metric key of a frontend: `fbank_` for SpeechBrain (the default model's), `kaldi_wespeaker_` etc. otherwise. */
 const metricPrefix = (frontend: FrontendName): string => (frontend === "speechbrain" ? "fbank" : frontend.replace("-", "_"));
@@ -51,6 +55,24 @@ function timeFrontend(samples: Float32Array, frontend: FrontendName): { perUtter
   return { perUtterance: fastest.reduce((a, b) => a + b, 0), wholeCall };
 }
 
+/** Seconds of `rate` Hz audio resampled to 16 kHz per second of compute (2 s utterances, each its fastest of RESAMPLE_ROUNDS). */
+async function resampleSpeedup(speech: Float32Array, rate: number): Promise<number> {
+  const audio = await resample(speech, SAMPLE_RATE, rate);
+  const step = UTTERANCE_SECONDS * rate;
+  let total = 0;
+  for (let start = 0; start < audio.length; start += step) {
+    const utterance = audio.subarray(start, start + step);
+    let fastest = Infinity;
+    for (let round = 0; round < RESAMPLE_ROUNDS; round++) {
+      const t0 = performance.now();
+      await resample(utterance, rate, SAMPLE_RATE);
+      fastest = Math.min(fastest, (performance.now() - t0) / 1000);
+    }
+    total += fastest;
+  }
+  return speech.length / SAMPLE_RATE / total;
+}
+
 export async function benchFbank(): Promise<BenchResult> {
   if (!existsSync(SPEECH)) throw new Error(`fbank bench: ${SPEECH} not found (the shared fixtures)`);
   const samples = repeatTo(await loadAudio(SPEECH), TARGET_SECONDS);
@@ -68,6 +90,11 @@ export async function benchFbank(): Promise<BenchResult> {
     metrics[`${prefix}_speedup_vs_realtime`] = speedup;
     metrics[`${prefix}_speedup_vs_realtime_one_call`] = wholeSpeedup;
     summary.push(`${frontend.padEnd(16)} ${speedup}x real time (${wholeSpeedup}x as one ${seconds.toFixed(0)} s call)`);
+  }
+  for (const rate of RESAMPLE_RATES) {
+    const speedup = Math.round(await resampleSpeedup(samples.subarray(0, RESAMPLE_SECONDS * SAMPLE_RATE), rate));
+    metrics[`resample_${rate}_speedup_vs_realtime`] = speedup;
+    summary.push(`resample ${rate} Hz -> 16 kHz (libsamplerate best quality) ${speedup}x real time`);
   }
   summary.unshift(
     `fbank + mean norm, ${seconds.toFixed(1)} s of speech as ${UTTERANCE_SECONDS} s utterances, one thread, fastest of ${ROUNDS} runs each:`,

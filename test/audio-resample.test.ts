@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { decodeAudio, loadAudio, resample } from "../src/audio/index.ts";
+import libsamplerate from "@alexanderolsen/libsamplerate-js";
 import { VoxlabError } from "../src/errors.ts";
 import { dataset, needShared } from "./helpers/shared.ts";
 
@@ -116,6 +117,30 @@ test("a long signal (10 s at 48 kHz, many chunks) stays continuous", async () =>
   const y = await resample(x, 48000, OUT_RATE);
   assert.equal(y.length, 160000);
   assert.ok(maxErrorVsIdeal(y, tone(1000)) < 1e-3);
+});
+
+test("streamed on this thread's reused converters, the output is libsamplerate's one-shot simple() on a fresh one, bit for bit (its samples), also when calls interleave", async () => {
+  const { create, ConverterType } = libsamplerate;
+  const cases = [
+    { from: 8000, seconds: 1 },
+    { from: 44100, seconds: 2.3 },
+    { from: 8000, seconds: 0.37 },
+    { from: 48000, seconds: 0.2 },
+    { from: 22050, seconds: 1.1 },
+  ].map(({ from, seconds }, k) => ({ from, x: signal(from, seconds, sweep(50 + 40 * k, 0.45 * from, seconds)) }));
+  const references: Float32Array[] = [];
+  for (const { from, x } of cases) {
+    const fresh = await create(1, from, OUT_RATE, { converterType: ConverterType.SRC_SINC_BEST_QUALITY });
+    references.push(fresh.simple(x));
+    fresh.destroy();
+  }
+  // simple() may stop one sample short of round(n * ratio) (it drains no more than it must); the rest must match exactly.
+  const same = (ours: Float32Array, reference: Float32Array) =>
+    reference.length >= ours.length - 1 && reference.length <= ours.length && reference.every((v, i) => Object.is(v, ours[i]));
+  // One after another (the 8 kHz converter is reused for the third call), then all at once.
+  for (const [i, { from, x }] of cases.entries()) assert.ok(same(await resample(x, from, OUT_RATE), references[i]), `case ${i} in turn`);
+  const together = await Promise.all(cases.map(({ from, x }) => resample(x, from, OUT_RATE)));
+  together.forEach((y, i) => assert.ok(same(y, references[i]), `case ${i} concurrently`));
 });
 
 test("bad rates are VoxlabErrors", async () => {
