@@ -4,6 +4,11 @@
  */
 export class VoxlabError extends Error {
   override name = "VoxlabError";
+
+  /** Control characters (from a file name, a field of a file) are escaped, so the message stays one line. */
+  constructor(message: string) {
+    super(printable(message));
+  }
 }
 
 /** The message of any thrown value, for one-line reports. */

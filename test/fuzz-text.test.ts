@@ -1,21 +1,26 @@
-// Seeded fuzzing of the text readers: trial lists, dataset manifests, scores CSV and SpeechBrain hyperparams.yaml.
+// Seeded fuzzing of the text readers: trial lists, dataset manifests, scores CSV, SpeechBrain hyperparams.yaml and
+// experiment configs.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
 import { test } from "node:test";
 import {
   manifestToCsv,
+  parseExperimentConfig,
   parseManifestCsv,
   parseScoresCsv,
   parseSpeechbrainHyperparams,
   parseTrials,
+  resolveExperimentConfig,
   TRIAL_FORMATS,
   type DatasetManifest,
+  type ResolvedExperimentConfig,
   type ScoresTable,
   type SpeechbrainHyperparams,
   type TrialList,
 } from "../src/index.ts";
 import { describeReport, fuzz, listFailures, type FuzzSeed, type FuzzTarget } from "./helpers/fuzz.ts";
-import { dataset, fixture, needShared } from "./helpers/shared.ts";
+import { dataset, fixture, needShared, repoRoot } from "./helpers/shared.ts";
 
 const CASES = 10_000;
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -105,6 +110,31 @@ test("fuzz: hyperparams.yaml parses to a valid ECAPA config or a one-line Voxlab
         return `bad sizes ${JSON.stringify(ecapa)}`;
       }
       return frontend.nMels === ecapa.inputSize && positive(frontend.sampleRate) ? undefined : `bad frontend ${JSON.stringify(frontend)}`;
+    },
+  };
+  await runTarget(target, t);
+});
+
+test("fuzz: experiment configs (YAML and JSON) load to a complete resolved config or a one-line VoxlabError", { skip: needShared, timeout: 120_000 }, async (t) => {
+  const experiments = join(repoRoot, "experiments");
+  const yaml = (name: string) => readFileSync(join(experiments, name), "utf8");
+  const json = JSON.stringify({ name: "j", seed: 7, dataset: "../../shared/datasets/fsdd", trials: { generate: { targetsPerUtterance: 2, nontargetRatio: 3, maxTrials: 50 } }, frontend: { chunkSeconds: 3 }, scoring: { norm: "s-norm", cohort: "../../shared/datasets/librispeech-cohort", topK: 10 }, outputs: { interactive: false, bootstrapIterations: 5 } }, null, 2);
+  const positiveInt = (n: number) => Number.isInteger(n) && n > 0;
+  const target: FuzzTarget<ResolvedExperimentConfig> = {
+    name: "experiment-config",
+    seeds: [...seedsOf(yaml("demo.yaml"), yaml("demo-asnorm.yaml"), json)],
+    text: true,
+    // As `voxlab run` reads a config in experiments/: parsed, validated, then resolved against its folder.
+    run: (input) => resolveExperimentConfig(parseExperimentConfig(decode(input), "fuzz.yaml"), experiments, "fuzz.yaml", "fuzz"),
+    check: (c) => {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(c.name)) return `bad name ${JSON.stringify(c.name)}`;
+      if (!(Number.isInteger(c.seed) && c.seed >= 0 && c.seed <= 0xffffffff)) return `bad seed ${c.seed}`;
+      const paths = [c.dataset, c.model, c.enrollMap, c.scoring.cohort, "file" in c.trials ? c.trials.file : null].filter((p): p is string => p !== null);
+      if (!paths.every(isAbsolute)) return `relative path in ${JSON.stringify(paths)}`;
+      if (!["none", "s-norm", "as-norm"].includes(c.scoring.norm) || !positiveInt(c.scoring.topK)) return `bad scoring ${JSON.stringify(c.scoring)}`;
+      if (!positiveInt(c.outputs.bootstrapIterations) || typeof c.outputs.interactive !== "boolean") return `bad outputs ${JSON.stringify(c.outputs)}`;
+      if (c.frontend.chunkSeconds !== null && !(c.frontend.chunkSeconds > 0)) return `bad chunk ${c.frontend.chunkSeconds}`;
+      return undefined;
     },
   };
   await runTarget(target, t);

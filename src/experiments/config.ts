@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
-import { printable, VoxlabError } from "../errors.ts";
+import { errorMessage, printable, VoxlabError } from "../errors.ts";
 import { defaultModelPath } from "../models/default-model.ts";
 import type { ScoreNorm } from "./evaluate.ts";
 
@@ -144,7 +144,12 @@ function parseText(text: string, source: string): unknown {
   const [error] = doc.errors;
   // The first line of a YAML error says what and where ("... at line 2, column 3:"); a code frame follows.
   if (error) throw new VoxlabError(`${source}: invalid YAML: ${printable(error.message.split("\n")[0].replace(/:$/, ""))}`);
-  return doc.toJS() as unknown;
+  try {
+    return doc.toJS() as unknown;
+  } catch (err) {
+    // Errors the parser leaves to conversion, e.g. an alias whose anchor comes after it.
+    throw new VoxlabError(`${source}: invalid YAML: ${errorMessage(err).split("\n")[0]}`);
+  }
 }
 
 /** Parses and validates a config's text; errors are one line naming `source` and the field path. */
