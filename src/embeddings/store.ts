@@ -43,6 +43,8 @@ export interface StoreEmbedOptions {
   flushSeconds?: number;
   /** Files hashed at once (default 8). */
   hashConcurrency?: number;
+  /** Called as files are hashed (every file is read once to find its content's key): done, of how many. */
+  onHashed?: (done: number, total: number) => void;
   /** Skip files that cannot be read or embedded (listed in `lastRun.bad`) instead of stopping with an error. */
   skipBad?: boolean;
   /** Called as missing embeddings are computed: done, of how many (cache hits are not counted). */
@@ -330,7 +332,12 @@ export class EmbeddingStore {
       bad.push({ path, reason: err.message });
       return undefined;
     };
-    const hashes = await mapLimit(files, options.hashConcurrency ?? 8, (path) => hashFile(path).catch((err: unknown) => fail(path, err)));
+    let hashed = 0;
+    const hashes = await mapLimit(files, options.hashConcurrency ?? 8, async (path) => {
+      const hash = await hashFile(path).catch((err: unknown) => fail(path, err));
+      options.onHashed?.(++hashed, files.length);
+      return hash;
+    });
     // One file per missing content: copies of a file are embedded once.
     const missing = new Map<string, string>();
     files.forEach((path, i) => {

@@ -111,6 +111,8 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       const result = await store.embedFiles(paths, extractor, {
         batchSize: options.batchSize,
         skipBad: options.skipBad,
+        // "hashing trial utterances": the store keys embeddings by content, so every file is read first.
+        onHashed: (d, t) => progress(stage.replace(/^embedding/, "hashing"), d, t),
         onProgress: (d, t) => progress(stage, d, t),
       });
       const run = store.lastRun;

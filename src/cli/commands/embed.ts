@@ -82,7 +82,7 @@ export function registerEmbed(program: Command): void {
         let note = "";
         if (flags.store) {
           const store = await EmbeddingStore.open(flags.store, model, { chunkSeconds, device: extractor.model.device });
-          const byPath = await store.embedFiles(mine, extractor, { batchSize, onProgress, skipBad: flags.skipBad });
+          const byPath = await store.embedFiles(mine, extractor, { batchSize, onProgress, onHashed: (done, total) => progress.update("hashing", done, total), skipBad: flags.skipBad });
           rows = mine.flatMap((p) => byPath.get(p) ?? []);
           const { computed, cached, bad } = store.lastRun;
           note = `; store ${store.dir}: ${computed} computed, ${cached} cached${bad.length > 0 ? `, ${bad.length} skipped:\n${bad.map((b) => `  ${b.reason}`).join("\n")}` : ""}`;
