@@ -1,7 +1,8 @@
 // Seeded fuzzing of the text readers: trial lists, dataset manifests, scores CSV, SpeechBrain hyperparams.yaml and
 // experiment configs.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { test } from "node:test";
 import {
@@ -20,7 +21,7 @@ import {
   type TrialList,
 } from "../src/index.ts";
 import { describeReport, fuzz, listFailures, type FuzzSeed, type FuzzTarget } from "./helpers/fuzz.ts";
-import { dataset, fixture, needShared, repoRoot } from "./helpers/shared.ts";
+import { dataset, fixture, needShared, repoRoot, sharedDir } from "./helpers/shared.ts";
 
 const CASES = 10_000;
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -116,9 +117,16 @@ test("fuzz: hyperparams.yaml parses to a valid ECAPA config or a one-line Voxlab
 });
 
 test("fuzz: experiment configs (YAML and JSON) load to a complete resolved config or a one-line VoxlabError", { skip: needShared, timeout: 120_000 }, async (t) => {
-  const experiments = join(repoRoot, "experiments");
-  const yaml = (name: string) => readFileSync(join(experiments, name), "utf8");
-  const json = JSON.stringify({ name: "j", seed: 7, dataset: "../../shared/datasets/fsdd", trials: { generate: { targetsPerUtterance: 2, nontargetRatio: 3, maxTrials: 50 } }, frontend: { chunkSeconds: 3 }, scoring: { norm: "s-norm", cohort: "../../shared/datasets/librispeech-cohort", topK: 10 }, outputs: { interactive: false, bootstrapIterations: 5 } }, null, 2);
+  // The shipped configs, resolved in a scratch copy of their surroundings (the demo dataset need not exist yet):
+  // most mutations should reach resolution, not stop at "does not exist".
+  const scratch = mkdtempSync(join(tmpdir(), "voxlab-fuzz-config-"));
+  t.after(() => rmSync(scratch, { recursive: true, force: true }));
+  const experiments = join(scratch, "experiments");
+  mkdirSync(experiments);
+  mkdirSync(join(scratch, "datasets", "demo"), { recursive: true });
+  writeFileSync(join(scratch, "datasets", "demo", "trials.txt"), "");
+  const yaml = (name: string) => readFileSync(join(repoRoot, "experiments", name), "utf8").replaceAll("../../shared/", `${sharedDir}/`);
+  const json = JSON.stringify({ name: "j", seed: 7, dataset: `${sharedDir}/datasets/fsdd`, trials: { generate: { targetsPerUtterance: 2, nontargetRatio: 3, maxTrials: 50 } }, frontend: { chunkSeconds: 3 }, scoring: { norm: "s-norm", cohort: "../datasets/demo", topK: 10 }, outputs: { interactive: false, bootstrapIterations: 5 } }, null, 2);
   const positiveInt = (n: number) => Number.isInteger(n) && n > 0;
   const target: FuzzTarget<ResolvedExperimentConfig> = {
     name: "experiment-config",

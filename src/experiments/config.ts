@@ -93,12 +93,18 @@ const TYPE_NAMES: Record<string, string> = {
   array: "a list",
 };
 
+/** Text from the config cut to `max` characters (the middle dropped), so that a message stays short. */
+function shorten(text: string, max = 40): string {
+  if (text.length <= max) return text;
+  const keep = Math.floor((max - 3) / 2);
+  return `${text.slice(0, keep)}...${text.slice(-keep)}`;
+}
+
 function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  const text = typeof value === "number" ? String(value) : (JSON.stringify(value) ?? String(value));
-  return printable(text.length > 40 ? `${text.slice(0, 37)}...` : text);
+  return shorten(typeof value === "number" ? String(value) : (JSON.stringify(value) ?? String(value)));
 }
 
 function bound(issue: { origin: string; inclusive?: boolean }, limit: number | bigint, below: boolean, got: string): string {
@@ -108,12 +114,12 @@ function bound(issue: { origin: string; inclusive?: boolean }, limit: number | b
 
 /** One issue as `field.path: message`. */
 function formatIssue(issue: z.core.$ZodIssue): string {
-  const where = issue.path.map(String).join(".");
+  const where = issue.path.map((key) => shorten(String(key))).join(".");
   const got = "input" in issue && issue.input !== undefined ? `, got ${describeValue(issue.input)}` : "";
   switch (issue.code) {
     case "unrecognized_keys": {
       const allowed = KEYS_AT[where];
-      const field = [where, issue.keys[0]].filter(Boolean).join(".");
+      const field = [where, shorten(issue.keys[0])].filter(Boolean).join(".");
       return `${field}: unknown key${allowed ? ` (expected one of ${allowed.join("|")})` : ""}`;
     }
     case "invalid_type":
@@ -170,7 +176,7 @@ export function validateWith<T>(schema: z.ZodType<T>, data: unknown, source: str
 export function resolveExperimentConfig(config: ExperimentConfig, baseDir: string, source: string, fallbackName: string): ResolvedExperimentConfig {
   const absolute = (field: string, p: string): string => {
     const full = resolve(baseDir, p);
-    if (!existsSync(full)) throw new VoxlabError(`${source}: ${field}: ${full} does not exist`);
+    if (!existsSync(full)) throw new VoxlabError(`${source}: ${field}: ${shorten(full, 300)} does not exist`);
     return full;
   };
   const seed = config.seed ?? DEFAULT_SEED;
