@@ -13,7 +13,8 @@ import { decodeNpy } from "../src/io/npy.ts";
 import { importSpeechbrainModel } from "../src/models/import.ts";
 import { voxlabMetadata } from "../src/models/metadata.ts";
 import { GraphBuilder, type ValueSpec } from "../src/models/onnx-graph.ts";
-import { dataset, fixture, hasShared, needShared, repoRoot } from "./helpers/shared.ts";
+import { fixture, hasShared, needShared, repoRoot } from "./helpers/shared.ts";
+import { linkSpeechCommandsTree } from "./helpers/trees.ts";
 
 const work = mkdtempSync(join(tmpdir(), "voxlab-cli-failures-"));
 const at = (...parts: string[]): string => join(work, ...parts);
@@ -58,22 +59,6 @@ function tinyModel(opts: { bins: number; metaBins: number; input?: string; rank2
     n_mels: String(opts.metaBins),
   };
   return g.encode({ graphName: "tiny", outputs, metadata, opset: 17, producerVersion: "test" });
-}
-
-/** 3 Speech Commands speakers x 2 sessions x 1 clip, linked into a VoxCeleb-style tree. */
-function buildDataset(): void {
-  const root = dataset("speech-commands", "wav");
-  let speakers = 0;
-  for (const speaker of readdirSync(root).sort()) {
-    const sessions = readdirSync(join(root, speaker)).sort().slice(0, 2);
-    if (sessions.length < 2) continue;
-    for (const session of sessions) {
-      const clip = readdirSync(join(root, speaker, session)).sort()[0];
-      mkdirSync(join(data, "wav", speaker, session), { recursive: true });
-      symlinkSync(join(root, speaker, session, clip), join(data, "wav", speaker, session, clip));
-    }
-    if (++speakers === 3) break;
-  }
 }
 
 function runConfig(name: string, modelPath: string): string {
@@ -405,7 +390,8 @@ before(async () => {
   writeFileSync(at("start-cwd2", "datasets"), "a regular file\n");
   hubUrl = await startHub();
   if (!hasShared) return;
-  buildDataset();
+  // 3 Speech Commands speakers x 2 sessions x 1 clip.
+  await linkSpeechCommandsTree(data, 3, 1);
   await importSpeechbrainModel(fixture("speechbrain-ecapa", "c128-l96"), model, { license: "test-only" });
   // The inputs that merge and compare need, made by the CLI itself (which also shows it works here).
   const [stored, ran] = await Promise.all([

@@ -9,6 +9,7 @@ import Papa from "papaparse";
 import { EmbeddingExtractor, importSpeechbrainModel } from "../src/index.ts";
 import { compareEmbedding } from "./helpers/compare.ts";
 import { dataset, fixture, hasShared, needShared, repoRoot } from "./helpers/shared.ts";
+import { linkLibrispeechCohort, linkSpeechCommandsTree } from "./helpers/trees.ts";
 
 const run = promisify(execFile);
 const cli = (args: string[]) => run(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: repoRoot, maxBuffer: 1 << 24 });
@@ -17,28 +18,12 @@ let work = "";
 const data = () => join(work, "data");
 const model = () => join(work, "c128.onnx");
 
-/** A small VoxCeleb-style tree of real speech: 8 Speech Commands speakers × 2 sessions × 2 clips, linked. */
-async function buildTree(): Promise<void> {
-  const root = dataset("speech-commands", "wav");
-  let speakers = 0;
-  for (const speaker of (await readdir(root)).sort()) {
-    const sessions = (await readdir(join(root, speaker))).sort();
-    if (sessions.length < 2) continue;
-    for (const session of sessions.slice(0, 2)) {
-      await mkdir(join(data(), "wav", speaker, session), { recursive: true });
-      for (const utt of (await readdir(join(root, speaker, session))).sort().slice(0, 2)) {
-        await symlink(join(root, speaker, session, utt), join(data(), "wav", speaker, session, utt));
-      }
-    }
-    if (++speakers === 8) break;
-  }
-}
-
 before(async () => {
   work = await mkdtemp(join(tmpdir(), "voxlab-eval-"));
   if (!hasShared) return;
   await importSpeechbrainModel(fixture("speechbrain-ecapa", "c128-l96"), model(), { license: "test-only" });
-  await buildTree();
+  // A small VoxCeleb-style tree of real speech: 8 Speech Commands speakers × 2 sessions × 2 clips.
+  await linkSpeechCommandsTree(data(), 8, 2);
 });
 after(() => rm(work, { recursive: true, force: true }));
 
@@ -93,12 +78,7 @@ test("voxlab eval: generated trials, cosine scores equal the embeddings' cosines
 test("voxlab eval: s-norm scores follow the definition on a real cohort; bad input is a one-line error", { skip: needShared }, async () => {
   // A cohort of 6 LibriSpeech speakers, linked.
   const cohortRoot = join(work, "cohort");
-  const libri = dataset("librispeech-cohort", "wav");
-  for (const speaker of (await readdir(libri)).sort().slice(0, 6)) {
-    const [session] = await readdir(join(libri, speaker));
-    await mkdir(join(cohortRoot, speaker), { recursive: true });
-    await symlink(join(libri, speaker, session), join(cohortRoot, speaker, session));
-  }
+  await linkLibrispeechCohort(cohortRoot, 6);
   const out = join(work, "snorm");
   const res = await cli(["eval", "--data", data(), "--model", model(), "--store", join(work, "store"), "--out", out, "--cohort", cohortRoot, "--norm", "s-norm", "--bootstrap", "20", "--no-interactive"]);
   assert.match(res.stdout, /EER/);

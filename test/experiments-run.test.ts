@@ -2,13 +2,14 @@ import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { importSpeechbrainModel, loadExperimentConfig, manifestHash, scanDataset } from "../src/index.ts";
-import { dataset, fixture, hasShared, needShared, repoRoot } from "./helpers/shared.ts";
+import { fixture, hasShared, needShared, repoRoot } from "./helpers/shared.ts";
+import { linkLibrispeechCohort, linkSpeechCommandsTree } from "./helpers/trees.ts";
 
 const exec = promisify(execFile);
 const CLI = ["--import", "tsx", "src/cli/main.ts"];
@@ -24,28 +25,11 @@ const results = () => join(work, "results");
 const sha256 = async (path: string) => createHash("sha256").update(await readFile(path)).digest("hex");
 const readJson = async <T>(path: string): Promise<T> => JSON.parse(await readFile(path, "utf8")) as T;
 
-/** 4 Speech Commands speakers × 2 sessions × 2 clips, linked into a VoxCeleb-style tree. */
+/** 4 Speech Commands speakers × 2 sessions × 2 clips, and a LibriSpeech cohort. */
 async function buildTree(): Promise<void> {
-  const root = dataset("speech-commands", "wav");
-  let speakers = 0;
-  for (const speaker of (await readdir(root)).sort()) {
-    const sessions = (await readdir(join(root, speaker))).sort();
-    if (sessions.length < 2) continue;
-    const clips = await Promise.all(sessions.slice(0, 2).map(async (s) => (await readdir(join(root, speaker, s))).sort().slice(0, 2)));
-    if (clips.some((c) => c.length < 2)) continue;
-    for (const [i, session] of sessions.slice(0, 2).entries()) {
-      await mkdir(join(data(), "wav", speaker, session), { recursive: true });
-      for (const clip of clips[i]) await symlink(join(root, speaker, session, clip), join(data(), "wav", speaker, session, clip));
-    }
-    if (++speakers === 4) break;
-  }
+  await linkSpeechCommandsTree(data(), 4, 2);
   // A cohort of 6 LibriSpeech speakers (one chapter each) for s-norm.
-  const libri = dataset("librispeech-cohort", "wav");
-  for (const speaker of (await readdir(libri)).sort().slice(0, 6)) {
-    const [session] = await readdir(join(libri, speaker));
-    await mkdir(join(cohort(), speaker), { recursive: true });
-    await symlink(join(libri, speaker, session), join(cohort(), speaker, session));
-  }
+  await linkLibrispeechCohort(cohort(), 6);
 }
 
 /** A config beside the data, with paths relative to its own folder. */
