@@ -11,7 +11,7 @@ export interface PipelineLoadOptions extends LoadOptions {
   featureWorkers?: number;
 }
 
-/** How the embed, eval and run commands compute embeddings. Of these only `device` changes the numbers (see the store key). */
+/** How the embed, eval and run commands compute embeddings. The device changes the numbers (it is part of the store key); so does a batch size above 1, by ~1e-7. */
 export interface ComputeOptions {
   /** ONNX Runtime intra-op threads. */
   threads?: number;
