@@ -2,10 +2,8 @@
 // resampler. SRC_SINC_BEST_QUALITY keeps the passband flat to ~0.95 of the new Nyquist (-0.3 dB at
 // 7.6 kHz when going to 16 kHz) and rejects what lies above it by ~145 dB; SRC_SINC_MEDIUM_QUALITY is
 // 2-3x faster but already -20 dB at 7.6 kHz, which would dim the top mel bands of a 16 kHz frontend.
-import libsamplerate from "@alexanderolsen/libsamplerate-js";
+import type libsamplerate from "@alexanderolsen/libsamplerate-js";
 import { VoxlabError } from "../errors.ts";
-
-const { create, ConverterType } = libsamplerate;
 
 /** libsamplerate's limits on the conversion ratio. */
 const MAX_RATIO = 256;
@@ -23,7 +21,7 @@ const MAX_CHUNK = 65_536;
  */
 const FLUSH_BLOCK = 4096;
 
-type Converter = Awaited<ReturnType<typeof create>>;
+type Converter = Awaited<ReturnType<typeof libsamplerate.create>>;
 
 /**
  * This thread's converters by "from->to" rate pair. Setting one up builds a new copy of the library's
@@ -44,7 +42,10 @@ function sharedConverter(fromRate: number, toRate: number): Promise<Converter> {
       converters.delete(oldestKey);
       void oldest.then((c) => c.destroy());
     }
-    converter = create(1, fromRate, toRate, { converterType: ConverterType.SRC_SINC_BEST_QUALITY });
+    // Loaded on first use: importing the library costs ~0.2 s, which 16 kHz corpora never need to pay.
+    converter = import("@alexanderolsen/libsamplerate-js").then(({ default: { create, ConverterType } }) =>
+      create(1, fromRate, toRate, { converterType: ConverterType.SRC_SINC_BEST_QUALITY }),
+    );
     converters.set(key, converter);
     // A failed set-up is not kept.
     converter.catch(() => converters.delete(key));

@@ -1,18 +1,45 @@
 // The `voxlab` command line: a thin layer over the library. Each verb lives in commands/<verb>.ts.
+//
+// Start-up is kept short by importing only the verb that runs: a verb's module pulls in its heavy
+// dependencies (ONNX Runtime, sharp, vega, Fastify, ...), and `voxlab metrics` or `voxlab --help` must not
+// pay for the others'. The table below is therefore the one place that knows every verb: its one-line
+// summary for `voxlab --help` and how to load it.
 import { Command, CommanderError } from "commander";
 import { errorMessage } from "../errors.ts";
-import { registerData } from "./commands/data.ts";
-import { registerEmbed } from "./commands/embed.ts";
-import { registerEval } from "./commands/eval.ts";
-import { registerRun } from "./commands/run.ts";
-import { registerCompare } from "./commands/compare.ts";
-import { registerFeatures } from "./commands/features.ts";
-import { registerStart } from "./commands/start.ts";
-import { registerStore } from "./commands/store.ts";
-import { registerServe } from "./commands/serve.ts";
-import { registerMetrics } from "./commands/metrics.ts";
-import { registerModel } from "./commands/model.ts";
-import { registerModelFetch } from "./commands/model-fetch.ts";
+
+type Register = (program: Command) => void;
+
+interface Verb {
+  summary: string;
+  load: () => Promise<Register>;
+}
+
+const verbs: Record<string, Verb> = {
+  start: { summary: "run the built-in default job: demo dataset -> embeddings -> eval report", load: async () => (await import("./commands/start.ts")).registerStart },
+  metrics: { summary: "verification metrics (EER, ROCCH-EER, minDCF, Cllr) of a score,label CSV", load: async () => (await import("./commands/metrics.ts")).registerMetrics },
+  embed: { summary: "embed audio files with an ONNX speaker model (to .npy and/or an embedding store)", load: async () => (await import("./commands/embed.ts")).registerEmbed },
+  eval: { summary: "evaluate a model on a VoxCeleb-style dataset: scores, metrics, figures, report.html", load: async () => (await import("./commands/eval.ts")).registerEval },
+  run: { summary: "run an experiment config into results/<experiment>/<run-id>/ with its provenance", load: async () => (await import("./commands/run.ts")).registerRun },
+  compare: { summary: "compare finished runs: metrics side by side, overlaid DET curves, compare.html", load: async () => (await import("./commands/compare.ts")).registerCompare },
+  features: { summary: "filterbank features [T,80] of one audio file as float32 .npy", load: async () => (await import("./commands/features.ts")).registerFeatures },
+  model: {
+    summary: "import, fetch and manage speaker-embedding models",
+    load: async () => {
+      const [{ registerModel }, { registerModelFetch }] = await Promise.all([import("./commands/model.ts"), import("./commands/model-fetch.ts")]);
+      return (program) => registerModelFetch(registerModel(program));
+    },
+  },
+  data: { summary: "datasets: make the built-in demo set", load: async () => (await import("./commands/data.ts")).registerData },
+  store: { summary: "embedding stores: merge per-job stores into one", load: async () => (await import("./commands/store.ts")).registerStore },
+  serve: { summary: "HTTP service: embeddings, enrollment (SQLite), verification, identification", load: async () => (await import("./commands/serve.ts")).registerServe },
+};
+
+/** The verb this call names (`voxlab [--debug] <verb> ...` or `voxlab help <verb>`), if it is one of ours. */
+function requestedVerb(args: string[]): string | undefined {
+  const words = args.filter((a) => !a.startsWith("-"));
+  const word = words[0] === "help" ? words[1] : words[0];
+  return word !== undefined && Object.hasOwn(verbs, word) ? word : undefined;
+}
 
 const program = new Command("voxlab")
   .description("Speaker verification toolkit: ECAPA-TDNN embeddings via ONNX Runtime, scoring and metrics")
@@ -20,20 +47,15 @@ const program = new Command("voxlab")
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text.trimEnd().split("\n")[0] + "\n") });
 
-registerStart(program);
-registerMetrics(program);
-registerEmbed(program);
-registerEval(program);
-registerRun(program);
-registerCompare(program);
-registerFeatures(program);
-registerModelFetch(registerModel(program));
-registerData(program);
-registerStore(program);
-registerServe(program);
-
 const debug = process.argv.includes("--debug");
 try {
+  const verb = requestedVerb(process.argv.slice(2));
+  if (verb !== undefined) {
+    (await verbs[verb].load())(program);
+  } else {
+    // No verb of ours: the overview (`voxlab --help`) or commander's "unknown command" with a suggestion.
+    for (const [name, { summary }] of Object.entries(verbs)) program.command(name).description(summary);
+  }
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {

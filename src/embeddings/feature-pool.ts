@@ -30,10 +30,11 @@ export function defaultFeatureWorkers(cores = availableParallelism()): number {
 }
 
 /**
- * The worker's source: registers tsx's loader (a worker does not inherit the main thread's) and imports the
- * TypeScript worker module.
+ * The worker's source. Compiled (dist/*.js), it imports the JavaScript worker module; run from the TypeScript
+ * sources, it first registers tsx's loader, which a worker does not inherit from the main thread.
  */
 function workerBootstrap(): string {
+  if (import.meta.url.endsWith(".js")) return `import(${JSON.stringify(new URL("./feature-worker.js", import.meta.url).href)});`;
   const tsx = import.meta.resolve("tsx/esm/api");
   const worker = new URL("./feature-worker.ts", import.meta.url).href;
   return `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(worker)}); });`;

@@ -1,10 +1,7 @@
 // VoxLab's model metadata: the ONNX metadata_props (or a `<model>.voxlab.json` sidecar) that say how to
 // feed a speaker-embedding model. A model without them is refused, never guessed at.
-import onnxProto from "onnx-proto";
 import { VoxlabError } from "../errors.ts";
 import { parseFrontendName, type FrontendName } from "../features/index.ts";
-
-const { onnx } = onnxProto;
 
 /** Version of the VoxLab metadata layout written by the importer. */
 export const VOXLAB_FORMAT = "1";
@@ -61,34 +58,57 @@ function varint(bytes: Uint8Array, pos: number): [number, number] {
 }
 
 /**
+ * The length-delimited fields of one protobuf message, as [field number, start, end] of their payloads;
+ * other wire types are skipped. Hand-rolled because the generated ONNX bindings cost ~0.1 s to load, which
+ * every `voxlab embed` would pay just to read a few strings.
+ */
+function* bytesFields(bytes: Uint8Array): Generator<[number, number, number]> {
+  let pos = 0;
+  while (pos < bytes.length) {
+    const [tag, afterTag] = varint(bytes, pos);
+    const wire = tag & 7;
+    pos = afterTag;
+    if (wire === 0) {
+      pos = varint(bytes, pos)[1];
+    } else if (wire === 1 || wire === 5) {
+      pos += wire === 1 ? 8 : 4;
+    } else if (wire === 2) {
+      const [length, start] = varint(bytes, pos);
+      pos = start + length;
+      if (pos > bytes.length) throw new RangeError("truncated field");
+      yield [Math.floor(tag / 8), start, pos];
+    } else {
+      throw new RangeError(`wire type ${wire}`);
+    }
+  }
+}
+
+/** A StringStringEntryProto: key = field 1, value = field 2. */
+function decodeEntry(bytes: Uint8Array): [string, string] {
+  const text = new TextDecoder("utf-8", { fatal: true });
+  let key = "";
+  let value = "";
+  for (const [field, start, end] of bytesFields(bytes)) {
+    if (field === 1) key = text.decode(bytes.subarray(start, end));
+    if (field === 2) value = text.decode(bytes.subarray(start, end));
+  }
+  return [key, value];
+}
+
+/**
  * The metadata_props of serialized ONNX ModelProto bytes. Only the top level is scanned (the graph's
  * weights are skipped, not decoded); throws a VoxlabError when the bytes are not protobuf.
  */
 export function readOnnxMetadata(bytes: Uint8Array, file: string): Record<string, string> {
   const props: Record<string, string> = {};
-  let pos = 0;
   let sawGraph = false;
   try {
-    while (pos < bytes.length) {
-      const [tag, afterTag] = varint(bytes, pos);
-      const field = Math.floor(tag / 8);
-      const wire = tag & 7;
-      pos = afterTag;
-      if (wire === 0) {
-        pos = varint(bytes, pos)[1];
-      } else if (wire === 1 || wire === 5) {
-        pos += wire === 1 ? 8 : 4;
-      } else if (wire === 2) {
-        const [length, start] = varint(bytes, pos);
-        pos = start + length;
-        if (pos > bytes.length) throw new RangeError("truncated field");
-        if (field === 7) sawGraph = true;
-        if (field === 14) {
-          const entry = onnx.StringStringEntryProto.decode(bytes.subarray(start, pos));
-          props[entry.key] = entry.value;
-        }
-      } else {
-        throw new RangeError(`wire type ${wire}`);
+    // ModelProto: graph = field 7, metadata_props = field 14.
+    for (const [field, start, end] of bytesFields(bytes)) {
+      if (field === 7) sawGraph = true;
+      if (field === 14) {
+        const [key, value] = decodeEntry(bytes.subarray(start, end));
+        props[key] = value;
       }
     }
   } catch {
