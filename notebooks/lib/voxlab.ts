@@ -1,7 +1,6 @@
 // The notebooks' entry to VoxLab's public API (src/index.ts): the module itself through load-voxlab.cjs,
-// its types from the declarations in notebooks/.types (`npx tsc -p notebooks/tsconfig.types.json`;
-// `npm run test:notebooks` generates them before it runs the notebooks).
-import type * as VoxLab from "../.types/index";
+// its types from the declarations that `npm install` builds into dist/ (`npm run build` refreshes them).
+import type * as VoxLab from "../../dist/index";
 
 export type { VoxLab };
 

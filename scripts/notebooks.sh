@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# npm run notebooks: registers the tslab (TypeScript) kernel for this clone and opens notebooks/ in Jupyter.
+# Extra arguments go to Jupyter (e.g. `npm run notebooks -- --no-browser --port 8899`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/jupyter-kernel.sh
+need_jupyter "notebook" "jupyter-notebook python3-ipykernel jupyter-client"
+register_tslab_kernel "$PWD"
+echo "tslab kernel registered for $PWD (JUPYTER_PATH=$JUPYTER_PATH); pick \"TypeScript\" in Jupyter" >&2
+exec "$python" -m notebook --notebook-dir=notebooks "$@"
