@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "results/", "datasets/", "notebooks/"] },
+  { ignores: ["node_modules/", "dist/", "results/", "datasets/", "notebooks/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -12,5 +12,5 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
   },
-  { files: ["bin/*.js"], languageOptions: { globals: { process: "readonly" } } },
+  { files: ["bin/*.js"], languageOptions: { globals: { process: "readonly", URL: "readonly" } } },
 );

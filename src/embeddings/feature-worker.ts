@@ -10,8 +10,8 @@ const port = parentPort;
 if (!port) throw new Error("feature-worker.ts runs as a worker thread");
 
 port.on("message", (job: FeatureJob) => {
-  // Pieces may share one buffer: each buffer is transferred once.
-  void featurise(job).then((reply) => port.postMessage(reply, "pieces" in reply ? [...new Set(reply.pieces.map((p) => p.data.buffer))] : []));
+  // Pieces may share one buffer: each buffer is transferred once. Feature buffers are never shared memory.
+  void featurise(job).then((reply) => port.postMessage(reply, "pieces" in reply ? [...new Set(reply.pieces.map((p) => p.data.buffer as ArrayBuffer))] : []));
 });
 
 async function featurise(job: FeatureJob): Promise<FeatureReply> {
