@@ -8,10 +8,12 @@ import { writeFileAtomic } from "../src/io/npy.ts";
 import { benchEmbed } from "./embed.ts";
 import { benchEvalMemory } from "./eval-memory.ts";
 import { benchFbank } from "./fbank.ts";
+import { benchStartup } from "./startup.ts";
 import type { BenchResult } from "./types.ts";
 
 
 const BENCHMARKS: { name: string; run: () => Promise<BenchResult> }[] = [
+  { name: "startup", run: benchStartup },
   { name: "fbank", run: benchFbank },
   { name: "embed", run: benchEmbed },
   { name: "eval-memory", run: benchEvalMemory },
