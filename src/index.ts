@@ -2,8 +2,10 @@
 export { VoxlabError } from "./errors.ts";
 export { decodeAudio, loadAudio, resample, type DecodedAudio } from "./audio/index.ts";
 export { decodeNpy, encodeNpy, readNpy, writeNpy, type Float32Npy } from "./io/npy.ts";
-export { downloadFile, type DownloadOptions, type DownloadProgress, type DownloadResult } from "./models/download.ts";
-export { fetchSpeechbrainModel, type FetchOptions, type FetchedModel, type FetchManifest } from "./models/fetch.ts";
+export { downloadFile, fileDigest, type DownloadOptions, type DownloadProgress, type DownloadResult, type ExpectedDigest } from "./models/download.ts";
+export { fetchHubFiles, fetchSpeechbrainModel, type FetchOptions, type FetchSource, type FetchedModel, type FetchManifest } from "./models/fetch.ts";
+export { hfCacheDir } from "./models/hf-cache.ts";
+export { proxyFor, UnreachableError, type RetryOptions } from "./models/http.ts";
 export {
   computeFeatures,
   computeKaldiFbank,

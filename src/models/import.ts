@@ -14,6 +14,8 @@ export interface ImportOptions {
   license?: string;
   /** Where the model came from, e.g. "speechbrain/spkrec-ecapa-voxceleb" (default: the folder name). */
   source?: string;
+  /** The source repository's commit, recorded in the metadata as `commit`. */
+  commit?: string;
 }
 
 export interface ImportResult {
@@ -41,6 +43,7 @@ export async function importSpeechbrainModel(dir: string, outPath: string, opts:
     meanNorm: hyperparams.frontend.meanNorm,
     source: opts.source ?? basename(resolve(dir)),
     license: opts.license ?? "unknown",
+    commit: opts.commit,
   });
   const onnxBytes = buildEcapaOnnx(hyperparams.ecapa, state, metadata, ckptPath);
   await ensureDir(dirname(outPath), "output folder");

@@ -1,8 +1,5 @@
 import type { Command } from "commander";
 import { join } from "node:path";
-import { fetchSpeechbrainModel, type FetchedModel } from "../../models/fetch.ts";
-import { importSpeechbrainModel } from "../../models/import.ts";
-import { createProgress, formatBytes } from "../progress.ts";
 
 interface ModelFetchFlags {
   revision: string;
@@ -14,6 +11,8 @@ interface ModelFetchFlags {
 
 /** SpeechBrain publishes its pretrained models on the Hub under Apache-2.0; others must say. */
 const defaultLicense = (repoId: string): string => (repoId.startsWith("speechbrain/") ? "apache-2.0" : "unknown");
+
+const SERVED_BY = { "hf-cache": "the Hugging Face cache", "voxlab-cache": "VoxLab's cache", hub: "the Hub" } as const;
 
 /** `voxlab model fetch <repo-id>`: download a SpeechBrain model from the Hugging Face Hub and import it to ONNX. */
 export function registerModelFetch(modelGroup: Command): void {
@@ -27,23 +26,25 @@ export function registerModelFetch(modelGroup: Command): void {
     .option("--license <id>", "licence stored in the model metadata (default: apache-2.0 for speechbrain/*, else unknown)")
     .option("--out <model.onnx>", "the ONNX model to write (default: models/<repo-name>.onnx)")
     .action(async (repoId: string, flags: ModelFetchFlags) => {
+      const { createProgress, formatBytes } = await import("../progress.ts");
+      const { fetchSpeechbrainModel } = await import("../../models/fetch.ts");
+      const { importSpeechbrainModel } = await import("../../models/import.ts");
       const progress = createProgress(formatBytes);
-      let fetched: FetchedModel;
-      try {
-        fetched = await fetchSpeechbrainModel(repoId, {
-          revision: flags.revision,
-          cacheDir: flags.cacheDir,
-          endpoint: flags.endpoint,
-          onProgress: (file, { received, total }) => progress.update(`downloading ${file}`, received, total),
-        });
-      } finally {
-        progress.stop();
-      }
+      const fetched = await fetchSpeechbrainModel(repoId, {
+        revision: flags.revision,
+        cacheDir: flags.cacheDir,
+        endpoint: flags.endpoint,
+        onProgress: (file, { received, total }) => progress.update(`downloading ${file}`, received, total),
+      }).finally(() => progress.stop());
+      const { commit } = fetched.manifest;
+      const at = commit === undefined || commit === flags.revision ? flags.revision : `${flags.revision} = ${commit}`;
+      process.stderr.write(`${repoId}@${at}: files from ${SERVED_BY[fetched.servedBy]} (${fetched.dir})\n`);
       const out = flags.out ?? join("models", `${repoId.split("/").at(-1)}.onnx`);
       await importSpeechbrainModel(fetched.dir, out, {
         source: `${repoId}@${flags.revision}`,
+        commit,
         license: flags.license ?? defaultLicense(repoId),
       });
-      process.stdout.write(`wrote ${out} (from ${repoId}@${flags.revision}; files in ${fetched.dir})\n`);
+      process.stdout.write(`wrote ${out} (from ${repoId}@${at}; files in ${fetched.dir})\n`);
     });
 }
