@@ -84,6 +84,13 @@ const isCommit = (revision: string): boolean => /^[0-9a-f]{40}$/.test(revision);
 /** huggingface_hub's reading of HF_HUB_OFFLINE. */
 export const isOffline = (env: NodeJS.ProcessEnv = process.env): boolean => /^(1|true|yes|on)$/i.test(env.HF_HUB_OFFLINE ?? "");
 
+/** The Hub as `options` name it: --endpoint, else HF_ENDPOINT, else huggingface.co; the token from HF_TOKEN. */
+export function hubClient(options: FetchOptions): HubClient {
+  const env = options.env ?? process.env;
+  const endpoint = (options.endpoint || env.HF_ENDPOINT || DEFAULT_ENDPOINT).replace(/\/+$/, "");
+  return { endpoint, token: options.token ?? env.HF_TOKEN, retry: options.retry, env, signal: options.signal };
+}
+
 /** Downloads `hyperparams.yaml` and `embedding_model.ckpt` of a SpeechBrain repo (see fetchHubFiles). */
 export function fetchSpeechbrainModel(repoId: string, options: FetchOptions = {}): Promise<FetchedModel> {
   return fetchHubFiles(repoId, SPEECHBRAIN_FILES, options);
@@ -99,10 +106,11 @@ export async function fetchHubFiles(repoId: string, files: readonly string[], op
   const revision = options.revision ?? "main";
   checkRepoId(repoId);
   checkRevision(revision);
-  const endpoint = (options.endpoint || env.HF_ENDPOINT || DEFAULT_ENDPOINT).replace(/\/+$/, "");
+  files.forEach(checkFileName);
+  const client = hubClient(options);
+  const { endpoint } = client;
   const cacheDir = options.cacheDir ?? defaultCacheDir(env);
   const hfCache = options.hfCacheDir ?? hfCacheDir(env);
-  const client: HubClient = { endpoint, token: options.token ?? env.HF_TOKEN, retry: options.retry, env, signal: options.signal };
   const base = { repoId, revision, endpoint };
 
   const cached = async (commit: string): Promise<FetchedModel | undefined> => {
@@ -216,7 +224,14 @@ async function writeRef(path: string, commit: string): Promise<void> {
   await writeFileAtomic(path, `${commit}\n`);
 }
 
-function checkRepoId(repoId: string): void {
+/** A path inside the repo: no absolute path, no `..`, nothing that could leave the cache folder. */
+function checkFileName(file: string): void {
+  if (!/^[\w.+\-/]+$/.test(file) || file.startsWith("/") || file.split("/").some((part) => /^\.*$/.test(part))) {
+    throw new VoxlabError(`${file}: not a file name inside a repository`);
+  }
+}
+
+export function checkRepoId(repoId: string): void {
   const valid = /^[\w.-]+(\/[\w.-]+)?$/.test(repoId) && !repoId.split("/").some((part) => /^\.+$/.test(part));
   if (!valid) {
     throw new VoxlabError(`${repoId}: not a Hugging Face model id (expected <org>/<name>, e.g. speechbrain/spkrec-ecapa-voxceleb)`);
