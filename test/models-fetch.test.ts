@@ -216,6 +216,16 @@ describe("model fetch from a Hub-like server", () => {
     assertTokenOnlyOnHub();
   });
 
+  test("a storage host that keeps refusing (403) gives up after 3 fresh URLs, in one line", async () => {
+    hub.reset({ cdnFailures: [403, 403, 403, 403, 403] });
+    await assert.rejects(fetchHubFiles(REPO, FILES, options()), (err: Error) => {
+      assert.match(err.message, /embedding_model\.ckpt: the storage host \(127\.0\.0\.1:\d+\) refused the download 4 times \(403: an expired or refused signed URL\)/);
+      return !err.message.includes("\n");
+    });
+    assert.equal(hub.cdnLog.length, 4);
+    assertTokenOnlyOnHub();
+  });
+
   test("downloadFile: an existing .part is resumed with one Range; a complete one (416) is kept; an oversized one restarts", async () => {
     const ckpt = filesV1.get("embedding_model.ckpt")!;
     const url = `${hub.hubUrl}/${REPO}/resolve/${c1}/embedding_model.ckpt`;

@@ -70,7 +70,10 @@ export async function downloadFile(url: string, destPath: string, options: Downl
     try {
       res = await follow(url, offset, options);
     } catch (err) {
-      if (!(err instanceof StorageRefused) || refreshes >= MAX_REFRESHES) throw err instanceof StorageRefused ? httpError(err.message, 403) : err;
+      if (!(err instanceof StorageRefused)) throw err;
+      if (refreshes >= MAX_REFRESHES) {
+        throw new VoxlabError(`${url}: the storage host (${err.message}) refused the download ${refreshes + 1} times (403: an expired or refused signed URL); run again later`);
+      }
       refreshes += 1;
       continue;
     }
@@ -148,7 +151,7 @@ async function follow(url: string, offset: number, options: DownloadOptions): Pr
     }
     if (status === 403 && !own) {
       discard(res);
-      throw new StorageRefused(current.split("?")[0]);
+      throw new StorageRefused(new URL(current).host);
     }
     return res;
   }

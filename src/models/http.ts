@@ -126,6 +126,7 @@ function openTunnel(proxy: URL, target: URL, signal: AbortSignal | undefined): P
       res.resume();
       reject(new VoxlabError(`proxy ${proxy.host} refused to connect to ${authority} (HTTP ${res.statusCode})`));
     });
+    req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(Object.assign(new Error("no answer"), { code: "ETIMEDOUT" })));
     req.once("error", reject);
     req.end();
   });
