@@ -446,6 +446,10 @@ describe("model fetch over HTTPS through a CONNECT proxy", () => {
     await proxy.start();
     try {
       const commit = hub.publish(REPO, filesV1, lfs);
+      // This process does not trust the throw-away certificate: the message says what to do.
+      const inProcess = { cacheDir: join(work, "untrusted"), hfCacheDir: join(work, "hf"), endpoint: hub.hubUrl, env: { HTTPS_PROXY: proxy.url } };
+      await assert.rejects(fetchHubFiles(REPO, FILES, inProcess), { name: "VoxlabError", message: /^127\.0\.0\.1:\d+: TLS certificate not trusted \([A-Z_]+\); .*NODE_EXTRA_CA_CERTS/ });
+      assert.ok(proxy.log.includes(`CONNECT ${new URL(hub.hubUrl).host}`));
       // A child process, because Node reads extra CA certificates only at start-up (as a user behind a TLS proxy would).
       const script = `
         import { fetchHubFiles } from ${JSON.stringify(join(repoRoot, "src", "models", "fetch.ts"))};

@@ -69,8 +69,8 @@ const proxyAuthorization = (proxy: URL): Record<string, string> =>
 /**
  * One HTTP request, redirects not followed; resolves with the response head once it arrives (the body is the
  * returned stream). Through a proxy, an http:// target is asked for by absolute URI and an https:// one
- * through a CONNECT tunnel, so the proxy never sees the request's headers or bytes. A failure to connect
- * becomes an UnreachableError naming the host (the proxy's, when one is used).
+ * through a CONNECT tunnel (the proxy sees the host and port only). A failure to connect becomes an
+ * UnreachableError naming the host (the proxy's, when one is used); an untrusted certificate says so.
  */
 export async function httpRequest(url: string, init: RequestInit = {}): Promise<IncomingMessage> {
   const target = new URL(url);
@@ -80,8 +80,14 @@ export async function httpRequest(url: string, init: RequestInit = {}): Promise<
   const method = init.method ?? "GET";
   const unreachable = (err: unknown): never => {
     if (init.signal?.aborted || err instanceof VoxlabError) throw err;
+    const code = networkCode(err);
+    if (code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS/.test(code)) {
+      throw new VoxlabError(
+        `${target.host}: TLS certificate not trusted (${code}); behind a proxy that re-signs TLS, set NODE_EXTRA_CA_CERTS to its CA certificate file`,
+      );
+    }
     const host = proxy ? `proxy ${proxy.host}` : target.host;
-    throw new UnreachableError(host, networkCode(err) ?? errorMessage(err));
+    throw new UnreachableError(host, code ?? errorMessage(err));
   };
   if (!proxy) {
     const send = target.protocol === "https:" ? tlsRequest : plainRequest;
