@@ -13,7 +13,7 @@ import { after, before, beforeEach, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { downloadFile, fileDigest } from "../src/models/download.ts";
 import { MANIFEST_NAME, fetchHubFiles, modelCacheDir, type FetchManifest, type FetchOptions } from "../src/models/fetch.ts";
-import { hfCacheDir } from "../src/models/hf-cache.ts";
+import { hfCacheDir, hfStoredToken } from "../src/models/hf-cache.ts";
 import { proxyFor, retryAfterMs } from "../src/models/http.ts";
 import { digestFromEtag } from "../src/models/hub.ts";
 import { FakeHub, FakeProxy, gitBlobSha1, sha256 } from "./helpers/hub.ts";
@@ -86,6 +86,18 @@ test("Retry-After: seconds or an HTTP date", () => {
   assert.equal(retryAfterMs("Wed, 21 Oct 2015 07:28:05 GMT", Date.parse("Wed, 21 Oct 2015 07:28:00 GMT")), 5000);
   assert.equal(retryAfterMs("soon"), undefined);
   assert.equal(retryAfterMs(undefined), undefined);
+});
+
+test("the saved login token: HF_TOKEN_PATH, else HF_HOME/token", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "voxlab-token-"));
+  try {
+    await writeFile(join(dir, "token"), "hf_saved\n");
+    assert.equal(hfStoredToken({ HF_HOME: dir }), "hf_saved");
+    assert.equal(hfStoredToken({ HF_TOKEN_PATH: join(dir, "token"), HF_HOME: "/nowhere" }), "hf_saved");
+    assert.equal(hfStoredToken({ HF_HOME: "/nowhere" }), undefined);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test("HF cache folder: HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub", () => {
@@ -301,6 +313,13 @@ describe("model fetch from a Hub-like server", () => {
     } finally {
       await proxy.stop();
     }
+  });
+
+  test("without HF_TOKEN, the token `huggingface-cli login` saved is used (on the Hub only)", async () => {
+    const home = await mkdtemp(join(work, "hf-home-"));
+    await writeFile(join(home, "token"), `${TOKEN}\n`);
+    await fetchHubFiles(REPO, FILES, options({ token: undefined, env: cleanEnv({ HF_HOME: home }) }));
+    assertTokenOnlyOnHub();
   });
 
   test("a proxy that is down is named in the offline message", async () => {

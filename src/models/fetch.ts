@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { VoxlabError } from "../errors.ts";
 import { ensureDir, writeFileAtomic } from "../io/npy.ts";
 import { downloadFile, type DownloadProgress } from "./download.ts";
-import { findHfSnapshot, hfCacheDir, readHfRef } from "./hf-cache.ts";
+import { findHfSnapshot, hfCacheDir, hfStoredToken, readHfRef } from "./hf-cache.ts";
 import { UnreachableError, type RetryOptions } from "./http.ts";
 import { DEFAULT_ENDPOINT, authHeaders, hubFileMetadata, resolveUrl, type HubClient, type HubFileMetadata } from "./hub.ts";
 
@@ -26,7 +26,7 @@ export interface FetchOptions {
   cacheDir?: string;
   /** Default: $HF_ENDPOINT, else https://huggingface.co. */
   endpoint?: string;
-  /** A Hugging Face access token for gated or private models (default: $HF_TOKEN); sent to the Hub's origin only. */
+  /** A Hugging Face access token for gated or private models (default: $HF_TOKEN, else the saved login); sent to the Hub's origin only. */
   token?: string;
   /** The user's Hugging Face cache, read only (default: HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub). */
   hfCacheDir?: string;
@@ -84,11 +84,14 @@ const isCommit = (revision: string): boolean => /^[0-9a-f]{40}$/.test(revision);
 /** huggingface_hub's reading of HF_HUB_OFFLINE. */
 export const isOffline = (env: NodeJS.ProcessEnv = process.env): boolean => /^(1|true|yes|on)$/i.test(env.HF_HUB_OFFLINE ?? "");
 
-/** The Hub as `options` name it: --endpoint, else HF_ENDPOINT, else huggingface.co; the token from HF_TOKEN. */
+/**
+ * The Hub as `options` name it: --endpoint, else HF_ENDPOINT, else huggingface.co; the token from HF_TOKEN, else
+ * the one `huggingface-cli login` saved.
+ */
 export function hubClient(options: FetchOptions): HubClient {
   const env = options.env ?? process.env;
   const endpoint = (options.endpoint || env.HF_ENDPOINT || DEFAULT_ENDPOINT).replace(/\/+$/, "");
-  return { endpoint, token: options.token ?? env.HF_TOKEN, retry: options.retry, env, signal: options.signal };
+  return { endpoint, token: options.token ?? (env.HF_TOKEN || hfStoredToken(env)), retry: options.retry, env, signal: options.signal };
 }
 
 /** Downloads `hyperparams.yaml` and `embedding_model.ckpt` of a SpeechBrain repo (see fetchHubFiles). */

@@ -1,5 +1,6 @@
 // The user's own Hugging Face cache (what huggingface_hub, transformers and SpeechBrain download into), read
 // only: models--<org>--<name>/{refs/<revision>, snapshots/<commit>/<file> -> ../../blobs/<etag>}.
+import { readFileSync } from "node:fs";
 import { readFile, realpath, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, join } from "node:path";
@@ -7,8 +8,20 @@ import { fileDigest, type ExpectedDigest } from "./download.ts";
 
 /** HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub (huggingface_hub's order). */
 export function hfCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.HF_HUB_CACHE) return env.HF_HUB_CACHE;
-  return join(env.HF_HOME || join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "huggingface"), "hub");
+  return env.HF_HUB_CACHE || join(hfHome(env), "hub");
+}
+
+/** HF_HOME, else $XDG_CACHE_HOME/huggingface, else ~/.cache/huggingface. */
+const hfHome = (env: NodeJS.ProcessEnv): string => env.HF_HOME || join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "huggingface");
+
+/** The token `huggingface-cli login` saved (HF_TOKEN_PATH, else $HF_HOME/token, else ~/.cache/huggingface/token), if any. */
+export function hfStoredToken(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const path = env.HF_TOKEN_PATH || join(hfHome(env), "token");
+  try {
+    return readFileSync(path, "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `<cache>/models--<org>--<name>`. */
