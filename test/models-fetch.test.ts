@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -16,7 +16,7 @@ import { MANIFEST_NAME, fetchHubFiles, modelCacheDir, type FetchManifest, type F
 import { hfCacheDir, hfStoredToken } from "../src/models/hf-cache.ts";
 import { proxyFor, retryAfterMs } from "../src/models/http.ts";
 import { digestFromEtag } from "../src/models/hub.ts";
-import { FakeHub, FakeProxy, gitBlobSha1, sha256 } from "./helpers/hub.ts";
+import { FakeHub, FakeProxy, gitBlobSha1, sha256, writeHfCache } from "./helpers/hub.ts";
 import { fixture, needShared, repoRoot } from "./helpers/shared.ts";
 
 const REPO = "speechbrain/spkrec-test";
@@ -350,19 +350,10 @@ describe("model fetch from a Hub-like server", () => {
   });
 
   describe("the user's Hugging Face cache (read only)", () => {
-    /** models--org--name/{refs/main, snapshots/<commit>/<file> → ../../blobs/<etag>}, as huggingface_hub writes it. */
-    async function makeHfCache(root: string, files: Map<string, Buffer>, commit: string, tamper?: (blobs: string, names: Map<string, string>) => Promise<void>): Promise<string> {
-      const repoDir = join(root, `models--${REPO.replace("/", "--")}`);
-      const names = new Map([...files].map(([f, body]) => [f, lfs(f) ? sha256(body) : gitBlobSha1(body)]));
-      await mkdir(join(repoDir, "blobs"), { recursive: true });
-      await mkdir(join(repoDir, "snapshots", commit), { recursive: true });
-      await mkdir(join(repoDir, "refs"), { recursive: true });
-      await writeFile(join(repoDir, "refs", "main"), commit);
-      for (const [file, body] of files) {
-        await writeFile(join(repoDir, "blobs", names.get(file)!), body);
-        await symlink(join("..", "..", "blobs", names.get(file)!), join(repoDir, "snapshots", commit, file));
-      }
-      await tamper?.(join(repoDir, "blobs"), names);
+    /** The HF cache fixture for REPO at c1 holding filesV1; `tamper` damages it afterwards. */
+    async function makeHfCache(root: string, tamper?: (blobs: string, names: Map<string, string>) => Promise<void>): Promise<string> {
+      const { repoDir, blobs, names } = await writeHfCache(root, REPO, filesV1, c1, lfs);
+      await tamper?.(blobs, names);
       return repoDir;
     }
 
@@ -370,7 +361,7 @@ describe("model fetch from a Hub-like server", () => {
 
     test("a commit in the HF cache is used with no request at all, and the cache is not written", async () => {
       hfCache = join(work, "hf-1");
-      const repoDir = await makeHfCache(hfCache, filesV1, c1);
+      const repoDir = await makeHfCache(hfCache);
       const before = await listing(hfCache);
       const fetched = await fetchHubFiles(REPO, FILES, options({ revision: c1, endpoint: `http://127.0.0.1:${await closedPort()}` }));
       assert.equal(fetched.servedBy, "hf-cache");
@@ -384,7 +375,7 @@ describe("model fetch from a Hub-like server", () => {
 
     test("HF_HUB_OFFLINE=1 with main: refs/main names the snapshot, no request", async () => {
       hfCache = join(work, "hf-2");
-      await makeHfCache(hfCache, filesV1, c1);
+      await makeHfCache(hfCache);
       const fetched = await fetchHubFiles(REPO, FILES, options({ env: cleanEnv({ HF_HUB_OFFLINE: "1", HF_HUB_CACHE: hfCache }), hfCacheDir: undefined }));
       assert.equal(fetched.servedBy, "hf-cache");
       assert.equal(fetched.manifest.commit, c1);
@@ -393,7 +384,7 @@ describe("model fetch from a Hub-like server", () => {
 
     test("online with main: one HEAD learns the commit, then the HF cache serves it", async () => {
       hfCache = join(work, "hf-3");
-      await makeHfCache(hfCache, filesV1, c1);
+      await makeHfCache(hfCache);
       const fetched = await fetchHubFiles(REPO, FILES, options());
       assert.equal(fetched.servedBy, "hf-cache");
       assert.deepEqual(hub.cdnLog, []);
@@ -402,7 +393,7 @@ describe("model fetch from a Hub-like server", () => {
 
     test("a blob that does not hash to its name, or an *.incomplete one, is not trusted: the files are downloaded", async () => {
       hfCache = join(work, "hf-4");
-      await makeHfCache(hfCache, filesV1, c1, async (blobs, names) => {
+      await makeHfCache(hfCache, async (blobs, names) => {
         await writeFile(join(blobs, names.get("embedding_model.ckpt")!), bytesOf(100, 9)); // truncated / overwritten
       });
       const fetched = await fetchHubFiles(REPO, FILES, options({ revision: c1 }));
@@ -410,7 +401,7 @@ describe("model fetch from a Hub-like server", () => {
       assert.equal(fetched.dir, modelCacheDir(cacheDir, REPO, c1));
 
       hfCache = join(work, "hf-5");
-      const repoDir = await makeHfCache(hfCache, filesV1, c1, async (blobs, names) => {
+      const repoDir = await makeHfCache(hfCache, async (blobs, names) => {
         const name = names.get("embedding_model.ckpt")!;
         await rm(join(blobs, name));
         await writeFile(join(blobs, `${name}.incomplete`), filesV1.get("embedding_model.ckpt")!);
@@ -509,6 +500,30 @@ test("voxlab model fetch → import writes an ONNX model that names its source a
     const props = Object.fromEntries((model.metadataProps ?? []).map((e) => [e.key, e.value]));
     assert.equal(props.source, `${REPO}@main`);
     assert.equal(props.commit, commit);
+  } finally {
+    await hub.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
+test("cli: HF_HUB_OFFLINE=1 with the model in the Hugging Face cache: imported with no request, stderr names the cache", { skip: needShared }, async () => {
+  const hub = new FakeHub();
+  await hub.start();
+  const work = await mkdtemp(join(tmpdir(), "voxlab-fetch-offline-"));
+  try {
+    const files = new Map<string, Buffer>();
+    for (const file of FILES) files.set(file, await readFile(fixture("speechbrain-ecapa", "c256", file)));
+    const commit = "1234567890abcdef1234567890abcdef12345678";
+    const { snapshot } = await writeHfCache(join(work, "hf"), REPO, files, commit, lfs);
+    const out = join(work, "m.onnx");
+    const env = { PATH: process.env.PATH, HOME: work, HF_HUB_OFFLINE: "1", HF_HUB_CACHE: join(work, "hf"), VOXLAB_CACHE: join(work, "vc"), HF_ENDPOINT: hub.hubUrl };
+    const cli = [join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"), join(repoRoot, "src", "cli", "main.ts")];
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [...cli, "model", "fetch", REPO, "--out", out], { env });
+    assert.equal(stderr, `${REPO}@main = ${commit}: files from the Hugging Face cache (${snapshot})\n`);
+    assert.match(stdout, /^wrote .*m\.onnx \(imported SpeechBrain ECAPA-TDNN, 192-d; from .*\)\n$/);
+    assert.deepEqual([...hub.hubLog, ...hub.cdnLog], []);
+    const { readOnnxMetadata } = await import("../src/models/metadata.ts");
+    assert.equal(readOnnxMetadata(await readFile(out), out).commit, commit);
   } finally {
     await hub.stop();
     await rm(work, { recursive: true, force: true });

@@ -2,7 +2,7 @@
 // mean_var_norm_emb.ckpt and label_encoder.ckpt from ../shared, plus random full-size weights), laid out
 // three ways: a plain folder, the Hugging Face cache, and SpeechBrain's savedir of links into that cache.
 import assert from "node:assert/strict";
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -12,7 +12,7 @@ import { importSpeechbrainModel } from "../src/models/import.ts";
 import { readOnnxMetadata } from "../src/models/metadata.ts";
 import { SPKREC_ECAPA_VOXCELEB } from "../src/models/speechbrain-config.ts";
 import { randomState, uniform } from "./helpers/ecapa.ts";
-import { gitBlobSha1, sha256 } from "./helpers/hub.ts";
+import { gitBlobSha1, sha256, writeHfCache } from "./helpers/hub.ts";
 import { fixture, needShared } from "./helpers/shared.ts";
 import { encodeStateDict } from "./helpers/torch.ts";
 
@@ -40,18 +40,7 @@ describe("the real spkrec-ecapa-voxceleb file set", { skip: needShared }, () => 
     for (const [file, body] of files) await writeFile(join(plain, file), body);
 
     // huggingface_hub's layout: LFS files (the checkpoints) named by sha256, git files by their blob sha1.
-    const repoDir = join(work, "hf", `models--${REPO.replace("/", "--")}`);
-    blobs = join(repoDir, "blobs");
-    snapshot = join(repoDir, "snapshots", COMMIT);
-    await mkdir(blobs, { recursive: true });
-    await mkdir(snapshot, { recursive: true });
-    await mkdir(join(repoDir, "refs"));
-    await writeFile(join(repoDir, "refs", "main"), COMMIT);
-    for (const [file, body] of files) {
-      const blob = file.endsWith(".ckpt") ? sha256(body) : gitBlobSha1(body);
-      await copyFile(join(plain, file), join(blobs, blob));
-      await symlink(join("..", "..", "blobs", blob), join(snapshot, file));
-    }
+    ({ blobs, snapshot } = await writeHfCache(join(work, "hf"), REPO, files, COMMIT, (f) => f.endsWith(".ckpt")));
     // SpeechBrain's savedir (EncoderClassifier.from_hparams(..., savedir=...)): absolute links to the snapshot's files.
     savedir = join(work, "pretrained_models", "spkrec-ecapa-voxceleb");
     await mkdir(savedir, { recursive: true });

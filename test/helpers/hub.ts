@@ -7,12 +7,43 @@
 // - either can be told to answer 429/5xx, to refuse one Range request, to drop a connection half-way;
 // - branches move: publish() makes a new commit and points `main` at it.
 import { createHash, createHmac } from "node:crypto";
+import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { connect, type AddressInfo, type Socket } from "node:net";
+import { join } from "node:path";
 
 export const sha256 = (bytes: Buffer): string => createHash("sha256").update(bytes).digest("hex");
 export const gitBlobSha1 = (bytes: Buffer): string => createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+
+export interface HfCacheRepo {
+  /** `<root>/models--<org>--<name>`. */
+  repoDir: string;
+  blobs: string;
+  snapshot: string;
+  /** File → blob name (sha256 for LFS files, git blob sha1 for the rest). */
+  names: Map<string, string>;
+}
+
+/**
+ * A repo in a Hugging Face cache as huggingface_hub writes it: blobs/<etag>, snapshots/<commit>/<file> as relative
+ * links to ../../blobs/<etag>, refs/main naming the commit.
+ */
+export async function writeHfCache(root: string, repoId: string, files: Map<string, Buffer>, commit: string, lfs: (file: string) => boolean): Promise<HfCacheRepo> {
+  const repoDir = join(root, `models--${repoId.replace("/", "--")}`);
+  const blobs = join(repoDir, "blobs");
+  const snapshot = join(repoDir, "snapshots", commit);
+  const names = new Map([...files].map(([f, body]) => [f, lfs(f) ? sha256(body) : gitBlobSha1(body)]));
+  await mkdir(blobs, { recursive: true });
+  await mkdir(snapshot, { recursive: true });
+  await mkdir(join(repoDir, "refs"), { recursive: true });
+  await writeFile(join(repoDir, "refs", "main"), commit);
+  for (const [file, body] of files) {
+    await writeFile(join(blobs, names.get(file)!), body);
+    await symlink(join("..", "..", "blobs", names.get(file)!), join(snapshot, file));
+  }
+  return { repoDir, blobs, snapshot, names };
+}
 
 export interface Logged {
   method: string;
