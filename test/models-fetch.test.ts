@@ -106,6 +106,24 @@ test("HF cache folder: HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface
   assert.match(hfCacheDir({}), /\.cache[/\\]huggingface[/\\]hub$/);
 });
 
+test("a redirect to a non-http URL, or a redirect loop, is refused in one line", async () => {
+  const server = createServer((req, res) => {
+    const location = req.url === "/file" ? "file:///etc/passwd" : "/loop";
+    res.writeHead(302, { location }).end("redirecting");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const dir = await mkdtemp(join(tmpdir(), "voxlab-redirect-"));
+  try {
+    await assert.rejects(downloadFile(`${base}/file`, join(dir, "f"), { env: {} }), { message: "file:///etc/passwd: not an http or https URL" });
+    await assert.rejects(downloadFile(`${base}/loop`, join(dir, "f"), { env: {} }), { message: `${base}/loop: too many redirects` });
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 describe("model fetch from a Hub-like server", () => {
   const hub = new FakeHub();
   let c1 = "";

@@ -74,6 +74,7 @@ const proxyAuthorization = (proxy: URL): Record<string, string> =>
  */
 export async function httpRequest(url: string, init: RequestInit = {}): Promise<IncomingMessage> {
   const target = new URL(url);
+  if (target.protocol !== "http:" && target.protocol !== "https:") throw new VoxlabError(`${url}: not an http or https URL`);
   const proxy = proxyFor(target, init.env);
   // identity: byte ranges and Content-Length must refer to the file itself, not a compressed form of it.
   const headers: OutgoingHttpHeaders = { "accept-encoding": "identity", "user-agent": "voxlab", ...init.headers };

@@ -92,6 +92,9 @@ export interface RepoInfo {
   files: string[];
 }
 
+/** A repo's file list is kilobytes; a larger answer is not the Hub's. */
+const MAX_INFO_BYTES = 16 * 2 ** 20;
+
 /** The commit a revision points to and the files it holds (`/api/models/<repo>/revision/<rev>`). */
 export async function hubRepoInfo(client: HubClient, repoId: string, revision: string): Promise<RepoInfo> {
   const url = `${client.endpoint}/api/models/${repoId}/revision/${encodeURIComponent(revision)}`;
@@ -101,7 +104,15 @@ export async function hubRepoInfo(client: HubClient, repoId: string, revision: s
     throw hubError(url, res);
   }
   const chunks: Buffer[] = [];
-  for await (const chunk of res) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of res) {
+    chunks.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    if (size > MAX_INFO_BYTES) {
+      res.destroy();
+      throw new VoxlabError(`${url}: the Hub's answer is over ${MAX_INFO_BYTES >> 20} MiB`);
+    }
+  }
   let info: { sha?: unknown; siblings?: unknown };
   try {
     info = JSON.parse(Buffer.concat(chunks).toString("utf8")) as typeof info;
