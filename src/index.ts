@@ -2,8 +2,12 @@
 export { VoxlabError } from "./errors.ts";
 export { decodeAudio, loadAudio, resample, type DecodedAudio } from "./audio/index.ts";
 export { decodeNpy, encodeNpy, readNpy, writeNpy, type Float32Npy } from "./io/npy.ts";
-export { downloadFile, type DownloadOptions, type DownloadProgress, type DownloadResult } from "./models/download.ts";
-export { fetchSpeechbrainModel, type FetchOptions, type FetchedModel, type FetchManifest } from "./models/fetch.ts";
+export { downloadFile, fileDigest, type DownloadOptions, type DownloadProgress, type DownloadResult, type ExpectedDigest } from "./models/download.ts";
+export { fetchHubFiles, fetchSpeechbrainModel, type FetchOptions, type FetchSource, type FetchedModel, type FetchManifest } from "./models/fetch.ts";
+export { fetchModel, type FetchModelOptions, type FetchModelResult } from "./models/fetch-model.ts";
+export { hfCacheDir } from "./models/hf-cache.ts";
+export { detectOnnxFamily, familySidecar, ONNX_FAMILIES, type OnnxFamily } from "./models/onnx-families.ts";
+export { proxyFor, UnreachableError, type RetryOptions } from "./models/http.ts";
 export {
   computeFeatures,
   computeKaldiFbank,
@@ -20,7 +24,7 @@ export {
   type KaldiFbankOptions,
   type KaldiWindow,
 } from "./features/index.ts";
-export { importSpeechbrainModel, type ImportOptions, type ImportResult } from "./models/import.ts";
+export { importSpeechbrainModel, type HfOrigin, type ImportOptions, type ImportResult } from "./models/import.ts";
 export { cudaProviderInstalled, EmbeddingModel, loadEmbeddingModel, sidecarPath, type Device, type EmbedInput, type LoadOptions } from "./models/embedding-model.ts";
 export { readOnnxMetadata, type EmbeddingModelInfo, type MeanNorm } from "./models/metadata.ts";
 export { buildEcapaOnnx, ecapaParameterShapes } from "./models/ecapa-onnx.ts";

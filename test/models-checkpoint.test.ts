@@ -4,40 +4,7 @@ import { zipSync } from "fflate";
 import { VoxlabError } from "../src/errors.ts";
 import { decodeTorchCheckpoint, readTorchCheckpoint } from "../src/models/torch-checkpoint.ts";
 import { fixture, needShared } from "./helpers/shared.ts";
-
-const u32 = (n: number): number[] => [n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >>> 24) & 0xff];
-const str = (s: string): number[] => {
-  const utf8 = [...new TextEncoder().encode(s)];
-  return [0x58, ...u32(utf8.length), ...utf8];
-};
-const global = (module: string, name: string): number[] => [0x63, ...new TextEncoder().encode(`${module}\n${name}\n`)];
-const intTuple = (xs: number[]): number[] => [0x28, ...xs.flatMap((x) => [0x4b, x]), 0x74];
-
-/** The pickle torch.save writes for one tensor entry: key -> _rebuild_tensor_v2(storage, offset, size, stride, False, OrderedDict()). */
-function tensorEntry(key: string, storageType: string, storageKey: string, numel: number, offset: number, size: number[], stride: number[]): number[] {
-  return [
-    ...str(key),
-    ...global("torch._utils", "_rebuild_tensor_v2"),
-    0x28, // MARK (args tuple)
-    0x28, ...str("storage"), ...global("torch", storageType), ...str(storageKey), ...str("cpu"), 0x4b, numel, 0x74, 0x51, // persistent id
-    0x4b, offset,
-    ...intTuple(size),
-    ...intTuple(stride),
-    0x89,
-    ...global("collections", "OrderedDict"), 0x29, 0x52,
-    0x74, 0x52, // TUPLE, REDUCE
-  ];
-}
-
-function stateDictPickle(entries: number[][]): Uint8Array {
-  return Uint8Array.from([0x80, 2, ...global("collections", "OrderedDict"), 0x29, 0x52, 0x28, ...entries.flat(), 0x75, 0x2e]);
-}
-
-function torchZip(top: string, pickle: Uint8Array, storages: Record<string, ArrayBufferView>): Uint8Array {
-  const files: Record<string, Uint8Array> = { [`${top}/data.pkl`]: pickle, [`${top}/byteorder`]: new TextEncoder().encode("little") };
-  for (const [k, v] of Object.entries(storages)) files[`${top}/data/${k}`] = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-  return zipSync(files, { level: 0 });
-}
+import { stateDictPickle, tensorEntry, torchZip } from "./helpers/torch.ts";
 
 test("checkpoint: offsets, strides (a transposed view), shared storages and int64", () => {
   const pickle = stateDictPickle([

@@ -3,11 +3,11 @@
 import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open, rename, stat, unlink } from "node:fs/promises";
+import type { IncomingMessage } from "node:http";
 import { dirname } from "node:path";
-import { Readable } from "node:stream";
-import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { VoxlabError, errorMessage, fileError } from "../errors.ts";
 import { ensureDir } from "../io/npy.ts";
+import { discard, header, httpError, networkCode, requestWithRetry, type RetryOptions } from "./http.ts";
 
 export interface DownloadProgress {
   /** Bytes of the file on disk so far, a resumed part included. */
@@ -16,11 +16,23 @@ export interface DownloadProgress {
   total: number | undefined;
 }
 
+/** What the finished file must hash to: its SHA-256 (LFS and Xet files) or its git blob SHA-1 (regular files). */
+export interface ExpectedDigest {
+  algorithm: "sha256" | "git-sha1";
+  /** Lower-case hex. */
+  digest: string;
+}
+
 export interface DownloadOptions {
-  /** Lower-case hex SHA-256 the finished file must have; without it the file is taken as it comes. */
-  expectedSha256?: string;
-  /** Extra request headers (e.g. an Authorization bearer token). */
+  /** Without it the file is taken as it comes. */
+  expected?: ExpectedDigest;
+  /** The file's size when known beforehand (tells a complete .part from an oversized one on a 416). */
+  size?: number;
+  /** Request headers for `url`'s own origin only (e.g. Authorization): a redirect elsewhere gets none of them. */
   headers?: Record<string, string>;
+  retry?: RetryOptions;
+  /** Environment holding the proxy variables (default process.env). */
+  env?: NodeJS.ProcessEnv;
   onProgress?: (progress: DownloadProgress) => void;
   signal?: AbortSignal;
 }
@@ -32,63 +44,69 @@ export interface DownloadResult {
   resumedFrom: number;
 }
 
-/** The host could not be reached at all: offline, DNS failure, connection refused. */
-export class UnreachableError extends VoxlabError {
-  constructor(
-    readonly host: string,
-    readonly code: string,
-  ) {
-    super(`cannot reach ${host} (${code})`);
-  }
-}
-
 /** How many times a connection that dropped mid-body is resumed within one call. */
 const MAX_RESUMES = 5;
+/** How many times a storage host's 403 (an expired signed URL) sends the download back to `url` for a fresh one. */
+const MAX_REFRESHES = 3;
+const MAX_REDIRECTS = 10;
+
+/** Storage refused a redirect target: its signed URL expired (or refuses this Range); ask `url` again. */
+class StorageRefused extends Error {}
 
 /**
- * Downloads `url` to `destPath`, resuming `<destPath>.part` if a previous call left one, verifying
- * `expectedSha256` (hashed while streaming), then renaming the part into place.
+ * Downloads `url` to `destPath`, resuming `<destPath>.part` if a previous call left one, verifying `expected`,
+ * then renaming the part into place. Redirects are followed; `headers` go to `url`'s origin only. A 403 from
+ * another origin (a signed storage URL that expired, or refuses a Range) starts again from `url`.
  */
 export async function downloadFile(url: string, destPath: string, options: DownloadOptions = {}): Promise<DownloadResult> {
-  const { expectedSha256, headers = {}, onProgress, signal } = options;
+  const { expected, onProgress, signal } = options;
   const partPath = `${destPath}.part`;
   await ensureDir(dirname(destPath), "download folder");
   let resumes = 0;
+  let refreshes = 0;
   for (;;) {
     const offset = await fileSize(partPath);
-    const range: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
-    const res = await httpRequest(url, { headers: { ...headers, ...range }, signal });
+    let res: IncomingMessage;
+    try {
+      res = await follow(url, offset, options);
+    } catch (err) {
+      if (!(err instanceof StorageRefused)) throw err;
+      if (refreshes >= MAX_REFRESHES) {
+        throw new VoxlabError(`${url}: the storage host (${err.message}) refused the download ${refreshes + 1} times (403: an expired or refused signed URL); run again later`);
+      }
+      refreshes += 1;
+      continue;
+    }
 
-    if (res.status === 416 && offset > 0) {
+    if (res.statusCode === 416 && offset > 0) {
       // The part may already hold the whole file (a crash between the last byte and the rename).
-      await res.body?.cancel();
-      const total = parseContentRange(res.headers.get("content-range"))?.total ?? (await remoteSize(url, headers, signal));
+      discard(res);
+      const total = parseContentRange(header(res, "content-range"))?.total ?? options.size;
       if (total !== offset) {
         await unlink(partPath);
         continue;
       }
-      const hash = await hashFile(partPath);
-      return finish(url, partPath, destPath, hash, offset, offset, expectedSha256);
+      return finish(url, partPath, destPath, await hashFile(partPath), offset, offset, expected);
     }
 
     let append: boolean;
     let total: number | undefined;
-    if (res.status === 206 && offset > 0) {
-      const contentRange = parseContentRange(res.headers.get("content-range"));
+    if (res.statusCode === 206 && offset > 0) {
+      const contentRange = parseContentRange(header(res, "content-range"));
       if (contentRange?.start !== offset) {
         // A range we did not ask for: start over rather than splice mismatched bytes.
-        await res.body?.cancel();
+        discard(res);
         await unlink(partPath);
         continue;
       }
       append = true;
       total = contentRange.total;
-    } else if (res.status === 200) {
+    } else if (res.statusCode === 200) {
       append = false; // a server that ignores Range sends the whole file: restart the part
       total = contentLength(res);
     } else {
-      await res.body?.cancel();
-      throw httpError(url, res.status);
+      discard(res);
+      throw httpError(url, res.statusCode ?? 0);
     }
 
     const start = append ? offset : 0;
@@ -108,39 +126,41 @@ export async function downloadFile(url: string, destPath: string, options: Downl
         `${url}: connection lost after ${await fileSize(partPath)} bytes (${networkCode(err) ?? errorMessage(err)}); run again to resume`,
       );
     }
-    return finish(url, partPath, destPath, hash, size, start, expectedSha256);
+    return finish(url, partPath, destPath, hash, size, start, expected);
   }
 }
 
-/** One HTTP request; a failure to connect becomes an `UnreachableError` naming the host. */
-export async function httpRequest(
-  url: string,
-  init: { method?: string; headers?: Record<string, string>; signal?: AbortSignal; redirect?: RequestRedirect },
-): Promise<Response> {
-  try {
-    // identity: byte ranges and Content-Length must refer to the file itself, not a compressed form of it.
-    return await fetch(url, { ...init, headers: { "accept-encoding": "identity", ...init.headers } });
-  } catch (err) {
-    if (init.signal?.aborted) throw err;
-    throw new UnreachableError(new URL(url).host, networkCode(err) ?? errorMessage(err));
+/**
+ * GETs `url` from byte `offset`, following redirects by hand so that `headers` reach `url`'s origin only.
+ * Returns the first non-redirect answer; a 403 from another origin throws StorageRefused.
+ */
+async function follow(url: string, offset: number, options: DownloadOptions): Promise<IncomingMessage> {
+  const origin = new URL(url).origin;
+  const range: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
+  let current = url;
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    const own = new URL(current).origin === origin;
+    const headers = { ...(own ? options.headers : {}), ...range };
+    const res = await requestWithRetry(current, { headers, signal: options.signal, env: options.env }, options.retry);
+    const status = res.statusCode ?? 0;
+    const location = header(res, "location");
+    if (status >= 300 && status < 400 && location !== undefined) {
+      discard(res);
+      current = new URL(location, current).href;
+      continue;
+    }
+    if (status === 403 && !own) {
+      discard(res);
+      throw new StorageRefused(new URL(current).host);
+    }
+    return res;
   }
-}
-
-/** The one-line message for an HTTP error status. */
-export function httpError(url: string, status: number): VoxlabError {
-  if (status === 404) return new VoxlabError(`${url}: not found (404) — check the model id and revision`);
-  if (status === 401 || status === 403) {
-    return new VoxlabError(
-      `${url}: access denied (${status}) — the model is gated or private (or does not exist); ` +
-        "accept its terms on the model page and set HF_TOKEN to an access token",
-    );
-  }
-  return new VoxlabError(`${url}: HTTP ${status} from the server`);
+  throw new VoxlabError(`${url}: too many redirects`);
 }
 
 /** Appends the body to the part chunk by chunk, so every byte received before a drop is on disk. */
 async function streamToFile(
-  res: Response,
+  res: IncomingMessage,
   partPath: string,
   append: boolean,
   start: number,
@@ -150,8 +170,7 @@ async function streamToFile(
   let received = start;
   const file = await open(partPath, append ? "a" : "w");
   try {
-    if (!res.body) return received;
-    for await (const chunk of Readable.fromWeb(res.body as NodeReadableStream<Uint8Array>)) {
+    for await (const chunk of res) {
       await file.write(chunk as Buffer);
       hash.update(chunk as Buffer);
       received += (chunk as Buffer).length;
@@ -170,23 +189,33 @@ async function finish(
   hash: Hash,
   size: number,
   resumedFrom: number,
-  expectedSha256: string | undefined,
+  expected: ExpectedDigest | undefined,
 ): Promise<DownloadResult> {
   const sha256 = hash.digest("hex");
-  if (expectedSha256 !== undefined && sha256 !== expectedSha256.toLowerCase()) {
+  const got = expected?.algorithm === "git-sha1" ? await fileDigest(partPath, "git-sha1") : sha256;
+  if (expected !== undefined && got !== expected.digest.toLowerCase()) {
     await unlink(partPath);
     throw new VoxlabError(
-      `${url}: checksum mismatch (expected sha256 ${expectedSha256}, got ${sha256}); the partial download was deleted, run again`,
+      `${url}: checksum mismatch (expected ${expected.algorithm} ${expected.digest}, got ${got}); the partial download was deleted, run again`,
     );
   }
   await rename(partPath, destPath);
   return { size, sha256, resumedFrom };
 }
 
-async function hashFile(path: string): Promise<Hash> {
-  const hash = createHash("sha256");
+async function hashFile(path: string, hash = createHash("sha256")): Promise<Hash> {
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash;
+}
+
+/**
+ * A file's SHA-256, or its git blob SHA-1 (`sha1("blob <size>\0" + bytes)`, the ETag the Hub gives a file kept in
+ * git rather than LFS), as lower-case hex.
+ */
+export async function fileDigest(path: string, algorithm: ExpectedDigest["algorithm"]): Promise<string> {
+  if (algorithm === "sha256") return (await hashFile(path)).digest("hex");
+  const hash = createHash("sha1").update(`blob ${(await stat(path)).size}\0`);
+  return (await hashFile(path, hash)).digest("hex");
 }
 
 async function fileSize(path: string): Promise<number> {
@@ -197,18 +226,13 @@ async function fileSize(path: string): Promise<number> {
   }
 }
 
-async function remoteSize(url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<number | undefined> {
-  const res = await httpRequest(url, { method: "HEAD", headers, signal });
-  return res.ok ? contentLength(res) : undefined;
-}
-
-function contentLength(res: Response): number | undefined {
-  const value = res.headers.get("content-length");
-  return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
+export function contentLength(res: IncomingMessage): number | undefined {
+  const value = header(res, "content-length");
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
 /** `bytes 100-199/1000` → {start 100, total 1000}; `bytes *\/1000` (a 416's form) → {total 1000}. */
-function parseContentRange(value: string | null): { start?: number; total?: number } | undefined {
+function parseContentRange(value: string | undefined): { start?: number; total?: number } | undefined {
   const match = value?.match(/^bytes (?:(\d+)-\d+|\*)\/(\d+|\*)$/);
   if (!match) return undefined;
   return {
@@ -221,13 +245,4 @@ function parseContentRange(value: string | null): { start?: number; total?: numb
 function isFileSystemError(err: unknown): boolean {
   const { syscall } = err as NodeJS.ErrnoException;
   return syscall === "open" || syscall === "write";
-}
-
-/** The system error code (ENOTFOUND, ECONNREFUSED, ...) somewhere in a fetch error's cause chain. */
-function networkCode(err: unknown): string | undefined {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (typeof code === "string") return code;
-  }
-  return undefined;
 }

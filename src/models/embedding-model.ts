@@ -9,8 +9,8 @@ import { FRONTEND_BINS, type FeatureMatrix } from "../features/index.ts";
 import { parseModelInfo, readOnnxMetadata, type EmbeddingModelInfo } from "./metadata.ts";
 
 /** Input/output names tried in order: VoxLab/WeSpeaker `feats`, 3D-Speaker `feature` or `x`. */
-const FEATURE_INPUTS = ["feats", "feature", "x"];
-const EMBEDDING_OUTPUTS = ["embedding", "embs", "embeddings"];
+export const FEATURE_INPUTS = ["feats", "feature", "x"];
+export const EMBEDDING_OUTPUTS = ["embedding", "embs", "embeddings"];
 const LENGTHS_INPUT = "lengths";
 
 /** Where the model runs: ONNX Runtime's CPU provider, or its CUDA provider. */

@@ -35,6 +35,8 @@ export function voxlabMetadata(m: {
   meanNorm: MeanNorm;
   source: string;
   license: string;
+  /** The git commit of the source repository the weights came from, when known. */
+  commit?: string;
 }): Record<string, string> {
   return {
     voxlab_format: VOXLAB_FORMAT,
@@ -43,6 +45,7 @@ export function voxlabMetadata(m: {
     mean_norm: m.meanNorm,
     source: m.source,
     license: m.license,
+    ...(m.commit === undefined ? {} : { commit: m.commit }),
   };
 }
 

@@ -1,49 +1,54 @@
 import type { Command } from "commander";
-import { join } from "node:path";
-import { fetchSpeechbrainModel, type FetchedModel } from "../../models/fetch.ts";
-import { importSpeechbrainModel } from "../../models/import.ts";
-import { createProgress, formatBytes } from "../progress.ts";
 
 interface ModelFetchFlags {
   revision: string;
+  file?: string;
+  family?: string;
   cacheDir?: string;
   endpoint?: string;
   out?: string;
   license?: string;
 }
 
-/** SpeechBrain publishes its pretrained models on the Hub under Apache-2.0; others must say. */
-const defaultLicense = (repoId: string): string => (repoId.startsWith("speechbrain/") ? "apache-2.0" : "unknown");
+const SERVED_BY = { "hf-cache": "the Hugging Face cache", "voxlab-cache": "VoxLab's cache", hub: "the Hub" } as const;
 
-/** `voxlab model fetch <repo-id>`: download a SpeechBrain model from the Hugging Face Hub and import it to ONNX. */
+/**
+ * `voxlab model fetch <repo-id>`: a speaker model from the Hugging Face Hub, made loadable: SpeechBrain ECAPA
+ * repos are imported to ONNX; WeSpeaker / 3D-Speaker ONNX files get a sidecar naming their frontend.
+ */
 export function registerModelFetch(modelGroup: Command): void {
   modelGroup
     .command("fetch")
-    .description("download a SpeechBrain ECAPA model from the Hugging Face Hub (resumable, checksum-verified) and import it")
-    .argument("<repo-id>", "model id, e.g. speechbrain/spkrec-ecapa-voxceleb")
+    .description(
+      "download a speaker model from the Hugging Face Hub (resumable, checksum-verified; the Hugging Face cache is used when it has it): " +
+        "SpeechBrain ECAPA repos are imported to ONNX, WeSpeaker / 3D-Speaker ONNX models get a sidecar naming their frontend",
+    )
+    .argument("<repo-id>", "model id, e.g. speechbrain/spkrec-ecapa-voxceleb or Wespeaker/wespeaker-voxceleb-resnet34-LM")
     .option("--revision <rev>", "branch, tag or commit", "main")
+    .option("--file <name.onnx>", "the ONNX file to take (default: the repository's only .onnx file)")
+    .option("--family <name>", "speechbrain, wespeaker or 3d-speaker (default: told by the files and the ONNX metadata)")
     .option("--cache-dir <dir>", "download cache (default: $VOXLAB_CACHE or ~/.cache/voxlab/models)")
     .option("--endpoint <url>", "Hub address (default: $HF_ENDPOINT or https://huggingface.co)")
-    .option("--license <id>", "licence stored in the model metadata (default: apache-2.0 for speechbrain/*, else unknown)")
-    .option("--out <model.onnx>", "the ONNX model to write (default: models/<repo-name>.onnx)")
+    .option("--license <id>", "licence stored in the model metadata (default: the family's: apache-2.0 for speechbrain/*, CC-BY-4.0 WeSpeaker, Apache-2.0 3D-Speaker)")
+    .option("--out <model.onnx>", "the ONNX model to write (default: models/<repo-name>.onnx, or models/<file> for ONNX repos)")
     .action(async (repoId: string, flags: ModelFetchFlags) => {
+      const { createProgress, formatBytes } = await import("../progress.ts");
+      const { fetchModel } = await import("../../models/fetch-model.ts");
       const progress = createProgress(formatBytes);
-      let fetched: FetchedModel;
-      try {
-        fetched = await fetchSpeechbrainModel(repoId, {
-          revision: flags.revision,
-          cacheDir: flags.cacheDir,
-          endpoint: flags.endpoint,
-          onProgress: (file, { received, total }) => progress.update(`downloading ${file}`, received, total),
-        });
-      } finally {
-        progress.stop();
-      }
-      const out = flags.out ?? join("models", `${repoId.split("/").at(-1)}.onnx`);
-      await importSpeechbrainModel(fetched.dir, out, {
-        source: `${repoId}@${flags.revision}`,
-        license: flags.license ?? defaultLicense(repoId),
-      });
-      process.stdout.write(`wrote ${out} (from ${repoId}@${flags.revision}; files in ${fetched.dir})\n`);
+      const result = await fetchModel(repoId, {
+        revision: flags.revision,
+        file: flags.file,
+        family: flags.family,
+        cacheDir: flags.cacheDir,
+        endpoint: flags.endpoint,
+        out: flags.out,
+        license: flags.license,
+        onProgress: (file, { received, total }) => progress.update(`downloading ${file}`, received, total),
+      }).finally(() => progress.stop());
+      const { commit } = result.fetched.manifest;
+      const at = commit === undefined || commit === flags.revision ? flags.revision : `${flags.revision} = ${commit}`;
+      process.stderr.write(`${repoId}@${at}: files from ${SERVED_BY[result.fetched.servedBy]} (${result.fetched.dir})\n`);
+      const kind = result.sidecar === undefined ? "imported SpeechBrain ECAPA-TDNN" : `${result.family} model + ${result.sidecar}`;
+      process.stdout.write(`wrote ${result.outPath} (${kind}, ${result.embeddingDim}-d; from ${repoId}@${at})\n`);
     });
 }

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { importSpeechbrainModel } from "../../models/import.ts";
 
 interface ModelImportFlags {
   out: string;
@@ -16,13 +15,18 @@ export function registerModel(program: Command): Command {
   group
     .command("import")
     .description("convert a SpeechBrain ECAPA-TDNN model folder (hyperparams.yaml + embedding_model.ckpt) to a self-describing ONNX model")
-    .argument("<dir>", "SpeechBrain model folder, e.g. a download of speechbrain/spkrec-ecapa-voxceleb")
+    .argument("<dir>", "SpeechBrain model folder: a download of speechbrain/spkrec-ecapa-voxceleb, or SpeechBrain's savedir (links into the Hugging Face cache)")
     .requiredOption("--out <model.onnx>", "the ONNX model to write")
     .option("--license <license>", "licence of the weights, stored in the model metadata", "unknown")
     .option("--source <source>", "where the model came from (default: the folder name)")
     .action(async (dir: string, flags: ModelImportFlags) => {
+      const { importSpeechbrainModel } = await import("../../models/import.ts");
       const started = performance.now();
       const result = await importSpeechbrainModel(dir, flags.out, { license: flags.license, source: flags.source });
+      if (result.hfOrigin) {
+        const { cache, repoId, commit } = result.hfOrigin;
+        process.stderr.write(`${dir}: files from the Hugging Face cache ${cache} (${repoId}@${commit}, checksums verified)\n`);
+      }
       const { ecapa } = result.hyperparams;
       process.stdout.write(
         `wrote ${result.outPath}: ECAPA-TDNN channels [${ecapa.channels.join(",")}], ${(result.parameterCount / 1e6).toFixed(2)} M parameters, ` +
