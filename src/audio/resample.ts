@@ -43,9 +43,11 @@ function sharedConverter(fromRate: number, toRate: number): Promise<Converter> {
       void oldest.then((c) => c.destroy());
     }
     // Loaded on first use: importing the library costs ~0.2 s, which 16 kHz corpora never need to pay.
-    converter = import("@alexanderolsen/libsamplerate-js").then(({ default: { create, ConverterType } }) =>
-      create(1, fromRate, toRate, { converterType: ConverterType.SRC_SINC_BEST_QUALITY }),
-    );
+    converter = import("@alexanderolsen/libsamplerate-js").then((mod) => {
+      // A CommonJS module: Node puts its exports under `default`, tsx's loader (tests) at the top level.
+      const { create, ConverterType } = mod.default ?? (mod as unknown as typeof mod.default);
+      return create(1, fromRate, toRate, { converterType: ConverterType.SRC_SINC_BEST_QUALITY });
+    });
     converters.set(key, converter);
     // A failed set-up is not kept.
     converter.catch(() => converters.delete(key));
