@@ -87,8 +87,11 @@ export {
 } from "./datasets/demo.ts";
 export {
   actualDcf,
+  BAYES_ERROR_LOG_ODDS,
+  bayesErrorRates,
   bayesThreshold,
   bootstrapCi,
+  calibratedMetrics,
   cllr,
   computeMetrics,
   detCurve,
@@ -106,7 +109,9 @@ export {
   rocchEer,
   thresholdAtFalseAcceptRate,
   thresholdAtFalseRejectRate,
+  type BayesErrorPoint,
   type BootstrapOptions,
+  type CalibratedMetrics,
   type ComputeMetricsOptions,
   type ConfidenceInterval,
   type DcfAtThreshold,
@@ -167,6 +172,8 @@ export {
   detPlotData,
   detPlotSpec,
   perSpeakerErrorSpec,
+  bayesErrorData,
+  bayesErrorSpec,
   renderPng,
   renderSvg,
   rocSpec,
@@ -175,6 +182,8 @@ export {
   speakerErrors,
   thresholdSweepData,
   thresholdSweepSpec,
+  type BayesErrorInput,
+  type BayesErrorPlotOptions,
   type CurveInput,
   type DetPlotData,
   type DetPlotOptions,
@@ -203,6 +212,21 @@ export {
   type ThresholdRow,
   type WrittenReport,
 } from "./reports/index.ts";
+// Calibration: scores → log-likelihood ratios (llr = scale·s + offset [+ duration QMF]), saved as calib.json.
+export {
+  applyCalibration,
+  DEFAULT_CALIBRATION_PRIOR,
+  parseCalibration,
+  posteriorOfTarget,
+  readCalibration,
+  trainCalibration,
+  trainingSetHash,
+  writeCalibration,
+  type Calibration,
+  type QmfWeights,
+  type TrainCalibrationOptions,
+  type TrialDurations,
+} from "./calibration/index.ts";
 export { defaultStoreDir, runEvaluation, type EvaluationOptions, type EvaluationResult, type ScoreNorm } from "./experiments/evaluate.ts";
 export {
   configHash,
