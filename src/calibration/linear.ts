@@ -1,8 +1,8 @@
 // Linear calibration of scores to log-likelihood ratios, optionally with duration quality measures.
 import { createHash } from "node:crypto";
 import { VoxlabError } from "../errors.ts";
-import { groupTrials, type Labels } from "../metrics/index.ts";
-import { fitPriorWeightedLogistic, logit, sigmoid } from "./logistic.ts";
+import { groupTrials, type Labels, type TrialGroups } from "../metrics/index.ts";
+import { fitPriorWeightedLogistic, logit, separatedError, sigmoid } from "./logistic.ts";
 
 /** Seconds of audio on each side of every trial (aligned with the scores), for the quality measures. */
 export interface TrialDurations {
@@ -58,6 +58,18 @@ export function trainingSetHash(scores: ArrayLike<number>, labels: Labels, durat
   return hash.digest("hex");
 }
 
+function lowestTargetScore(groups: TrialGroups): number {
+  let g = 0;
+  while (groups.targets[g] === 0) g++;
+  return groups.scores[g];
+}
+
+function highestNontargetScore(groups: TrialGroups): number {
+  let g = groups.scores.length - 1;
+  while (groups.nontargets[g] === 0) g--;
+  return groups.scores[g];
+}
+
 /** ln of a duration, refusing what has no logarithm. */
 function logSeconds(seconds: number, side: string, index: number): number {
   if (!(seconds > 0) || !Number.isFinite(seconds)) throw new VoxlabError(`${side} duration of trial ${index + 1} is ${seconds}; durations must be positive seconds`);
@@ -77,6 +89,8 @@ function checkDurations(durations: TrialDurations, count: number): void {
 export function trainCalibration(scores: ArrayLike<number>, labels: Labels, { prior = DEFAULT_CALIBRATION_PRIOR, durations, source }: TrainCalibrationOptions = {}): Calibration {
   // groupTrials validates the trials (finite scores, 0/1 labels, both classes) with the metrics' messages.
   const groups = groupTrials(scores, labels, source);
+  // Separated classes have no finite maximum-likelihood fit (the scale would grow without bound).
+  if (!durations && lowestTargetScore(groups) > highestNontargetScore(groups)) throw separatedError();
   const columns = durations ? 4 : 2;
   if (durations) checkDurations(durations, scores.length);
   const features = new Float64Array(scores.length * columns);

@@ -83,28 +83,38 @@ export function fitPriorWeightedLogistic({ features, columns, labels, prior }: L
     // Newton decrement λ² = gᵀH⁻¹g: half of it is the predicted decrease. Stop when it is at rounding level.
     let decrement = 0;
     for (let i = 0; i < columns; i++) decrement += gradient[i] * step[i];
-    if (!(decrement >= 0) || !Number.isFinite(decrement)) throw separableError();
-    if (decrement < 1e-26) return { weights: w, objective: value, iterations: iteration };
+    if (!(decrement >= 0) || !Number.isFinite(decrement)) throw separatedError();
+    if (decrement < 1e-26) return finished(w, value, iteration);
     let t = 1;
     for (;;) {
       const candidate = w.map((wi, i) => wi - t * step[i]);
       const candidateValue = objective(candidate);
       if (candidateValue <= value - 0.25 * t * decrement || t < 1e-12) {
         // No decrease at all: the minimum is reached to rounding.
-        if (!(candidateValue < value)) return { weights: w, objective: value, iterations: iteration };
+        if (!(candidateValue < value)) return finished(w, value, iteration);
         w = candidate;
         value = candidateValue;
         break;
       }
       t /= 2;
     }
-    if (w.some((wi) => !Number.isFinite(wi) || Math.abs(wi) > 1e8)) throw separableError();
+    if (w.some((wi) => !Number.isFinite(wi) || Math.abs(wi) > 1e8)) throw separatedError();
   }
-  throw separableError();
+  throw separatedError();
 }
 
-function separableError(): VoxlabError {
-  return new VoxlabError("calibration did not converge: the training scores separate targets from non-targets (or nearly), so no finite calibration fits them; train on more trials");
+/**
+ * A converged fit; a criterion at rounding level means the gradient vanished because the classes are
+ * (almost perfectly) separated, not because a finite minimum was reached.
+ */
+function finished(weights: Float64Array, objective: number, iterations: number): LogisticFit {
+  if (objective < 1e-12) throw separatedError();
+  return { weights, objective, iterations };
+}
+
+/** The error of a training set whose classes a linear rule separates: no finite calibration fits it. */
+export function separatedError(): VoxlabError {
+  return new VoxlabError("calibration cannot be trained: the training scores separate targets from non-targets, so no finite calibration fits them; train on more (overlapping) trials");
 }
 
 function dotRow(features: Float64Array, row: number, columns: number, w: Float64Array): number {
@@ -121,7 +131,7 @@ function solveSymmetric(h: Float64Array, g: Float64Array, n: number): Float64Arr
       let sum = h[i * n + j];
       for (let k = 0; k < j; k++) sum -= l[i * n + k] * l[j * n + k];
       if (i === j) {
-        if (!(sum > 0)) throw new VoxlabError("calibration failed: a calibration input is constant or a copy of another (singular problem)");
+        if (!(sum > 0)) throw new VoxlabError("calibration cannot be trained: an input (the scores or a log duration) is constant, a copy of another, or separates the classes");
         l[i * n + i] = Math.sqrt(sum);
       } else {
         l[i * n + j] = sum / l[j * n + j];
