@@ -17,6 +17,7 @@ const calibrationSchema = z.object({
   offset: finite,
   prior: z.number().gt(0).lt(1),
   qmf: z.strictObject({ log_enroll_seconds: finite, log_test_seconds: finite }).optional(),
+  dev_thresholds: z.array(z.strictObject({ name: z.string().min(1).max(200), threshold: finite.nullable() })).max(100).optional(),
   training: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), n_target: count, n_nontarget: count, source: z.string().optional() }),
 });
 
@@ -44,8 +45,8 @@ export function parseCalibration(text: string, source: string): Calibration {
     const hint = issue.path[0] === "format" ? ` (expected "${CALIBRATION_FORMAT}": is this a calib.json from voxlab calibrate?)` : "";
     throw new VoxlabError(`${source}: ${where}: ${issue.message}${hint}`);
   }
-  const { scale, offset, prior, qmf, training } = parsed.data;
-  return { scale, offset, prior, ...(qmf === undefined ? {} : { qmf }), training };
+  const { scale, offset, prior, qmf, dev_thresholds: devThresholds, training } = parsed.data;
+  return { scale, offset, prior, ...(qmf === undefined ? {} : { qmf }), ...(devThresholds === undefined ? {} : { dev_thresholds: devThresholds }), training };
 }
 
 export async function readCalibration(path: string): Promise<Calibration> {

@@ -10,6 +10,13 @@ export interface TrialDurations {
   test: ArrayLike<number>;
 }
 
+/** A threshold chosen on the dev trials for an operating point (e.g. "minDCF (P_target = 0.01)"). */
+export interface DevThreshold {
+  name: string;
+  /** Accept raw score >= threshold; null = reject all. */
+  threshold: number | null;
+}
+
 /** Weights of the quality measures (WeSpeaker-style QMF): log durations in seconds of each side. */
 export interface QmfWeights {
   log_enroll_seconds: number;
@@ -26,6 +33,11 @@ export interface Calibration {
   /** The effective target prior it was trained at (the cross-entropy's weighting). */
   prior: number;
   qmf?: QmfWeights;
+  /**
+   * Raw-score thresholds tuned on the training (dev) trials, one per operating point of the report's
+   * threshold table (null = reject all), so an evaluation can show what each costs on new trials.
+   */
+  dev_thresholds?: DevThreshold[];
   training: {
     /** `trainingSetHash` of the scores, labels (and durations) it was trained on. */
     sha256: string;

@@ -5,6 +5,7 @@ import { registerData } from "./commands/data.ts";
 import { registerEmbed } from "./commands/embed.ts";
 import { registerEval } from "./commands/eval.ts";
 import { registerRun } from "./commands/run.ts";
+import { registerCalibrate } from "./commands/calibrate.ts";
 import { registerCompare } from "./commands/compare.ts";
 import { registerFeatures } from "./commands/features.ts";
 import { registerStart } from "./commands/start.ts";
@@ -22,6 +23,7 @@ const program = new Command("voxlab")
 
 registerStart(program);
 registerMetrics(program);
+registerCalibrate(program);
 registerEmbed(program);
 registerEval(program);
 registerRun(program);
