@@ -191,8 +191,10 @@ async function buildFigures(input: ReportInput, groups: TrialGroups, rows: reado
   if (input.calibration) {
     figures.push({
       name: "bayes-error",
-      caption: "Normalised Bayes error rates: actual DCF of Bayes decisions (solid) and minimum DCF (dashed) against the prior log-odds, raw scores taken as LLRs and calibrated scores; the default detector (accept or reject all) costs 1.",
-      svg: await renderSvg(bayesErrorSpec([{ name: "raw scores", scores, labels }, { name: "calibrated", scores: input.calibration.llrs, labels }])),
+      caption:
+        "Normalised Bayes error rates against the prior log-odds: actual DCF of the Bayes decisions (solid) for the raw scores taken as LLRs and for the calibrated scores, " +
+        "and the minimum DCF (dashed; the same for both, calibration being monotone); the default detector (accept or reject all) costs 1.",
+      svg: await renderSvg(bayesErrorSpec([{ name: "raw scores", scores, labels, minimum: false }, { name: "calibrated", scores: input.calibration.llrs, labels }])),
     });
   }
   const speakers = trials?.map((t) => t.enrollSpeaker);
