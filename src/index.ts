@@ -74,6 +74,7 @@ export {
   type TrialGenerationOptions,
   type TrialList,
 } from "./datasets/index.ts";
+export { splitTrialsBySpeaker, type SpeakerSplit } from "./datasets/split.ts";
 export {
   generateDemoDataset,
   planDemoDataset,
