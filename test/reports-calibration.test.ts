@@ -27,7 +27,7 @@ function cosines(nTarget: number, nNontarget: number, seed: number): { scores: F
   return { scores, labels };
 }
 
-function calibratedInput(): { input: ReportInput; calibration: Calibration } {
+function calibratedInput(): { input: ReportInput; calibration: Calibration; labels: Uint8Array; llrs: Float64Array } {
   const dev = cosines(200, 2000, 1);
   const evaluation = cosines(300, 3000, 2);
   const calibration = { ...trainCalibration(dev.scores, dev.labels), dev_thresholds: [{ name: "minDCF (P_target = 0.01)", threshold: 0.55 }, { name: "reject", threshold: null }] };
@@ -39,29 +39,28 @@ function calibratedInput(): { input: ReportInput; calibration: Calibration } {
     bootstrap: false,
     calibration: { calibration, source: "dev/calib.json", llrs, metrics: calibratedMetrics(llrs, evaluation.labels) },
   };
-  return { input, calibration };
+  return { input, calibration, labels: evaluation.labels, llrs };
 }
 
 test("report: calibration section, Bayes error-rate figure and dev thresholds measured on the evaluation trials", async () => {
-  const { input, calibration } = calibratedInput();
+  const { input, calibration, labels, llrs } = calibratedInput();
   const built = await buildReport({ ...input, interactive: false });
   assert.match(built.html, /<section id="calibration"><h2>Calibration<\/h2>/);
   assert.ok(built.html.includes("dev/calib.json"));
   const figure = built.figures.find((f) => f.name === "bayes-error");
   assert.ok(figure && figure.svg.startsWith("<svg"));
   // Dev thresholds, then the Bayes decisions: each row's numbers by counting trials here.
-  const rows = transferRows(groupTrials(input.scores, input.labels), groupTrials(input.calibration!.llrs, input.labels), calibration);
+  const rows = transferRows(groupTrials(input.scores, labels), groupTrials(llrs, labels), calibration);
   assert.deepEqual(rows.map((r) => r.name), ["minDCF (P_target = 0.01), tuned on dev", "reject, tuned on dev", "Bayes decision at P_target = 0.01", "Bayes decision at P_target = 0.05"]);
   const accepted = Array.from(input.scores, (s) => s >= 0.55);
-  const fa = accepted.filter((a, i) => a && input.labels[i] === 0).length;
-  const miss = accepted.filter((a, i) => !a && input.labels[i] === 1).length;
+  const fa = accepted.filter((a, i) => a && labels[i] === 0).length;
+  const miss = accepted.filter((a, i) => !a && labels[i] === 1).length;
   assert.equal(rows[0].far, fa / 3000);
   assert.equal(rows[0].frr, miss / 300);
   assert.ok(Math.abs(rows[0].dcf01 - (0.01 * (miss / 300) + 0.99 * (fa / 3000)) / 0.01) < 1e-12);
   assert.deepEqual([rows[1].far, rows[1].frr, rows[1].dcf01], [0, 1, 1]);
-  const llrs = input.calibration!.llrs;
-  assert.ok(Math.abs(rows[2].dcf01 - referenceActualDcf({ scores: llrs, labels: input.labels }, 0.01)) < 1e-12);
-  assert.ok(Math.abs(rows[3].dcf05 - referenceActualDcf({ scores: llrs, labels: input.labels }, 0.05)) < 1e-12);
+  assert.ok(Math.abs(rows[2].dcf01 - referenceActualDcf({ scores: llrs, labels }, 0.01)) < 1e-12);
+  assert.ok(Math.abs(rows[3].dcf05 - referenceActualDcf({ scores: llrs, labels }, 0.05)) < 1e-12);
   assert.match(built.html, /<h3 id="transfer">Thresholds chosen on the dev set, applied here<\/h3>/);
   assert.ok(built.html.includes("raw score ≥ 0.550000") && built.html.includes("calibrated llr ≥ 4.595"));
   // Without a calibration, none of it.
