@@ -1,3 +1,4 @@
+export { calibrateDevSet, scoresFileOf, trialDurations, type CalibrateDevOptions } from "./dev-set.ts";
 export { CALIBRATION_FORMAT, calibrationJson, parseCalibration, readCalibration, writeCalibration } from "./file.ts";
 export {
   applyCalibration,
@@ -6,6 +7,7 @@ export {
   trainCalibration,
   trainingSetHash,
   type Calibration,
+  type DevThreshold,
   type QmfWeights,
   type TrainCalibrationOptions,
   type TrialDurations,
