@@ -63,6 +63,11 @@ test("report: calibration section, Bayes error-rate figure and dev thresholds me
   assert.ok(Math.abs(rows[3].dcf05 - referenceActualDcf({ scores: llrs, labels }, 0.05)) < 1e-12);
   assert.match(built.html, /<h3 id="transfer">Thresholds chosen on the dev set, applied here<\/h3>/);
   assert.ok(built.html.includes("raw score ≥ 0.550000") && built.html.includes("calibrated llr ≥ 4.595"));
+  assert.ok(built.html.includes("A linear calibration is monotone"));
+  // Quality measures can reorder trials: the report says so and draws the raw minimum too.
+  const withQmf = { ...input.calibration!, calibration: { ...calibration, qmf: { log_enroll_seconds: 0.1, log_test_seconds: 0 } } };
+  const qmfReport = await buildReport({ ...input, calibration: withQmf, interactive: false });
+  assert.ok(qmfReport.html.includes("minDCF and minCllr may change too") && !qmfReport.html.includes("A linear calibration is monotone"));
   // Without a calibration, none of it.
   const plain = await buildReport({ ...input, calibration: undefined, interactive: false });
   assert.ok(!plain.html.includes('id="calibration"') && !plain.figures.some((f) => f.name === "bayes-error"));

@@ -12,12 +12,12 @@ function describe({ calibration, source }: ReportCalibration): string {
   return `<p>Scores calibrated to log-likelihood ratios with <code>${escapeHtml(source)}</code>: llr = ${scale.toPrecision(6)} · score + ${offset.toPrecision(6)}${quality}, ` +
     `trained by prior-weighted logistic regression at prior ${prior} on ${training.n_target} target and ${training.n_nontarget} non-target trials` +
     `${training.source === undefined ? "" : ` (${escapeHtml(training.source)})`}. The actual DCF is the cost of the Bayes decisions llr ≥ −logit(P_target); ` +
-    "for the raw scores it takes them as LLRs, as Cllr does. Calibration is monotone, so minDCF and minCllr do not change.</p>";
+    `for the raw scores it takes them as LLRs, as Cllr does. ${qmf ? "The duration terms can reorder trials, so minDCF and minCllr may change too." : "A linear calibration is monotone: minDCF and minCllr do not change."}</p>`;
 }
 
 /** The calibration section: the calibration and the costs before and after it. */
-export function calibrationSection(calibration: ReportCalibration, raw: TrialGroups): string {
-  const rows = calibrationCostRows(raw, calibration.metrics)
+export function calibrationSection(calibration: ReportCalibration, raw: TrialGroups, labels: Labels): string {
+  const rows = calibrationCostRows(raw, groupTrials(calibration.llrs, labels, "calibrated scores"))
     .map((r) => `<tr><th scope="row">${escapeHtml(r.label)}</th><td>${cost(r.raw)}</td><td>${cost(r.calibrated)}</td></tr>`)
     .join("");
   return `<section id="calibration"><h2>Calibration</h2>${describe(calibration)}` +

@@ -25,22 +25,21 @@ export interface CalibrationCostRow {
 
 /**
  * Actual DCF (Bayes threshold, scores taken as LLRs), minDCF and Cllr of the raw scores next to those of
- * the calibrated ones: minDCF and minCllr do not move, the actual costs approach them.
+ * the calibrated ones. A linear calibration leaves minDCF and minCllr where they were; the actual costs
+ * approach them.
  */
-export function calibrationCostRows(raw: TrialGroups, calibrated: CalibratedMetrics): CalibrationCostRow[] {
-  const rawCosts = calibratedMetricsOfGroups(raw);
+export function calibrationCostRows(raw: TrialGroups, calibrated: TrialGroups): CalibrationCostRow[] {
+  const before = calibratedMetricsOfGroups(raw);
+  const after = calibratedMetricsOfGroups(calibrated);
   return [
     ...PRIORS.map((p) => {
       const key = p === 0.01 ? "act_dcf_p0.01" : "act_dcf_p0.05";
-      return { label: `actual DCF (P_target = ${p})`, raw: rawCosts[key], calibrated: calibrated[key] };
+      return { label: `actual DCF (P_target = ${p})`, raw: before[key], calibrated: after[key] };
     }),
-    ...PRIORS.map((p) => {
-      const value = minDcf(raw, { pTarget: p }).value;
-      return { label: `minDCF (P_target = ${p})`, raw: value, calibrated: value };
-    }),
-    { label: "Cllr (bits)", raw: rawCosts.cllr_calibrated, calibrated: calibrated.cllr_calibrated },
-    { label: "minCllr (bits)", raw: rawCosts.min_cllr, calibrated: calibrated.min_cllr },
-    { label: "calibration loss Cllr − minCllr (bits)", raw: rawCosts.calibration_loss, calibrated: calibrated.calibration_loss },
+    ...PRIORS.map((p) => ({ label: `minDCF (P_target = ${p})`, raw: minDcf(raw, { pTarget: p }).value, calibrated: minDcf(calibrated, { pTarget: p }).value })),
+    { label: "Cllr (bits)", raw: before.cllr_calibrated, calibrated: after.cllr_calibrated },
+    { label: "minCllr (bits)", raw: before.min_cllr, calibrated: after.min_cllr },
+    { label: "calibration loss Cllr − minCllr (bits)", raw: before.calibration_loss, calibrated: after.calibration_loss },
   ];
 }
 

@@ -189,12 +189,14 @@ async function buildFigures(input: ReportInput, groups: TrialGroups, rows: reado
     { name: "roc", caption: "ROC curve.", svg: await renderSvg(rocSpec(curves)) },
   ];
   if (input.calibration) {
+    // A linear calibration is monotone: the raw scores' minimum curve would lie under the calibrated one.
+    const monotone = input.calibration.calibration.qmf === undefined;
     figures.push({
       name: "bayes-error",
       caption:
         "Normalised Bayes error rates against the prior log-odds: actual DCF of the Bayes decisions (solid) for the raw scores taken as LLRs and for the calibrated scores, " +
-        "and the minimum DCF (dashed; the same for both, calibration being monotone); the default detector (accept or reject all) costs 1.",
-      svg: await renderSvg(bayesErrorSpec([{ name: "raw scores", scores, labels, minimum: false }, { name: "calibrated", scores: input.calibration.llrs, labels }])),
+        `and the minimum DCF (dashed${monotone ? "; the same for both, calibration being monotone" : ""}); the default detector (accept or reject all) costs 1.`,
+      svg: await renderSvg(bayesErrorSpec([{ name: "raw scores", scores, labels, minimum: !monotone }, { name: "calibrated", scores: input.calibration.llrs, labels }])),
     });
   }
   const speakers = trials?.map((t) => t.enrollSpeaker);
@@ -250,7 +252,7 @@ export async function buildReport(input: ReportInput): Promise<BuiltReport> {
 <h1>${escapeHtml(input.title)}</h1>
 <section id="run">${infoTable}</section>
 <section id="metrics"><h2>Metrics</h2>${metricsTable(metrics, intervals)}</section>
-${input.calibration ? calibrationSection(input.calibration, groups) : ""}
+${input.calibration ? calibrationSection(input.calibration, groups, labels) : ""}
 <section id="figures"><h2>Figures</h2>${figures.map((f, i) => figureHtml(f, i, interactive)).join("\n")}</section>
 <section id="thresholds"><h2>Threshold tuning</h2>
 <p>Accept a trial when its score ≥ the threshold. Counts and rates are measured on these trials; a warning marks a rate that needs more trials
