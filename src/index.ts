@@ -78,6 +78,7 @@ export {
   type TrialGenerationOptions,
   type TrialList,
 } from "./datasets/index.ts";
+export { splitTrialsBySpeaker, type SpeakerSplit } from "./datasets/split.ts";
 export {
   generateDemoDataset,
   planDemoDataset,
@@ -91,8 +92,11 @@ export {
 } from "./datasets/demo.ts";
 export {
   actualDcf,
+  BAYES_ERROR_LOG_ODDS,
+  bayesErrorRates,
   bayesThreshold,
   bootstrapCi,
+  calibratedMetrics,
   cllr,
   computeMetrics,
   detCurve,
@@ -110,7 +114,9 @@ export {
   rocchEer,
   thresholdAtFalseAcceptRate,
   thresholdAtFalseRejectRate,
+  type BayesErrorPoint,
   type BootstrapOptions,
+  type CalibratedMetrics,
   type ComputeMetricsOptions,
   type ConfidenceInterval,
   type DcfAtThreshold,
@@ -171,6 +177,8 @@ export {
   detPlotData,
   detPlotSpec,
   perSpeakerErrorSpec,
+  bayesErrorData,
+  bayesErrorSpec,
   renderPng,
   renderSvg,
   rocSpec,
@@ -179,6 +187,8 @@ export {
   speakerErrors,
   thresholdSweepData,
   thresholdSweepSpec,
+  type BayesErrorInput,
+  type BayesErrorPlotOptions,
   type CurveInput,
   type DetPlotData,
   type DetPlotOptions,
@@ -191,22 +201,45 @@ export {
 } from "./plots/index.ts";
 export {
   buildReport,
+  calibrationCostRows,
   confusionAt,
   escapeHtml,
   metricIntervals,
   renderReportHtml,
   ruleOf30Warning,
   thresholdTable,
+  transferRows,
   writeReport,
   type BuiltReport,
+  type CalibrationCostRow,
   type ConfusionCounts,
   type MetricIntervals,
   type ReportFigure,
+  type ReportCalibration,
   type ReportInput,
   type ReportTrial,
   type ThresholdRow,
+  type TransferRow,
   type WrittenReport,
 } from "./reports/index.ts";
+// Calibration: scores → log-likelihood ratios (llr = scale·s + offset [+ duration QMF]), saved as calib.json.
+export {
+  applyCalibration,
+  calibrateDevSet,
+  DEFAULT_CALIBRATION_PRIOR,
+  parseCalibration,
+  posteriorOfTarget,
+  readCalibration,
+  trainCalibration,
+  trainingSetHash,
+  writeCalibration,
+  type CalibrateDevOptions,
+  type Calibration,
+  type DevThreshold,
+  type QmfWeights,
+  type TrainCalibrationOptions,
+  type TrialDurations,
+} from "./calibration/index.ts";
 export { defaultStoreDir, runEvaluation, type EvaluationOptions, type EvaluationResult, type ScoreNorm } from "./experiments/evaluate.ts";
 export {
   configHash,

@@ -57,7 +57,7 @@ test("config validation: each bad config is one line naming the file and the fie
   const cases: [string, string][] = [
     ["dataset: data\nscoring:\n  norm: z-norm\n", 'scoring.norm: expected one of none|s-norm|as-norm, got "z-norm"'],
     ["dataset: data\nscoring:\n  topk: 5\n", "scoring.topk: unknown key (expected one of norm|cohort|topK)"],
-    ["dataset: data\nmodles: m.onnx\n", "modles: unknown key (expected one of name|seed|dataset|trials|enrollMap|model|frontend|scoring|outputs)"],
+    ["dataset: data\nmodles: m.onnx\n", "modles: unknown key (expected one of name|seed|dataset|trials|enrollMap|model|frontend|scoring|outputs|calibration)"],
     ["name: x\n", "dataset: required"],
     ["dataset: data\nseed: 1.5\n", "seed: expected an integer, got 1.5"],
     ["dataset: data\ntrials:\n  generate:\n    maxTrials: 0\n", "trials.generate.maxTrials: must be >= 1, got 0"],
@@ -66,6 +66,8 @@ test("config validation: each bad config is one line naming the file and the fie
     ["dataset: data\noutputs: { interactive: yes }\n", 'outputs.interactive: expected true or false, got "yes"'],
     ["dataset: data\nfrontend: { chunkSeconds: -2 }\n", "frontend.chunkSeconds: must be > 0, got -2"],
     ["dataset: nowhere\n", `dataset: ${join(work, "nowhere")} does not exist`],
+    ["dataset: data\ncalibration: none.json\n", `calibration: ${join(work, "none.json")} does not exist`],
+    ["dataset: data\ncalibration: data\n", `calibration: ${join(work, "data", "calib.json")} does not exist`],
     ["dataset: [data\n", "invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1"],
     ["", "the config is empty (it needs at least dataset)"],
   ];

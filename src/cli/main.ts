@@ -20,6 +20,7 @@ const verbs: Record<string, Verb> = {
   embed: { summary: "embed audio files with an ONNX speaker model (to .npy and/or an embedding store)", load: async () => (await import("./commands/embed.ts")).registerEmbed },
   eval: { summary: "evaluate a model on a VoxCeleb-style dataset: scores, metrics, figures, report.html", load: async () => (await import("./commands/eval.ts")).registerEval },
   run: { summary: "run an experiment config into results/<experiment>/<run-id>/ with its provenance", load: async () => (await import("./commands/run.ts")).registerRun },
+  calibrate: { summary: "train a linear calibration (scores -> log-likelihood ratios) on dev trials; writes calib.json", load: async () => (await import("./commands/calibrate.ts")).registerCalibrate },
   compare: { summary: "compare finished runs: metrics side by side, overlaid DET curves, compare.html", load: async () => (await import("./commands/compare.ts")).registerCompare },
   features: { summary: "filterbank features [T,80] of one audio file as float32 .npy", load: async () => (await import("./commands/features.ts")).registerFeatures },
   model: {

@@ -1,6 +1,6 @@
 // Experiment configs: one YAML or JSON file names one reproducible run (dataset, trials, model, scoring, outputs).
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { parseDocument } from "yaml";
@@ -52,6 +52,8 @@ export const experimentConfigSchema = z.strictObject({
   frontend: frontendSchema.optional(),
   scoring: scoringSchema.optional(),
   outputs: outputsSchema.optional(),
+  // A calib.json from `voxlab calibrate` on a dev run (or a folder holding one as calib.json).
+  calibration: path.nullable().optional(),
 });
 
 export type ExperimentConfig = z.infer<typeof experimentConfigSchema>;
@@ -67,6 +69,8 @@ export interface ResolvedExperimentConfig {
   frontend: { chunkSeconds: number | null };
   scoring: { norm: ScoreNorm; cohort: string | null; topK: number };
   outputs: { interactive: boolean; bootstrapIterations: number };
+  /** The calib.json applied to the scores; absent without one (so older configs keep their hash). */
+  calibration?: string;
 }
 
 /** The keys each mapping allows, for the "unknown key" message. */
@@ -190,6 +194,8 @@ export function resolveExperimentConfig(config: ExperimentConfig, baseDir: strin
     trials = { generate: { seed: g.seed ?? seed, targetsPerUtterance: g.targetsPerUtterance ?? 1, nontargetRatio: g.nontargetRatio ?? 1, maxTrials: g.maxTrials ?? null } };
   }
   const cohort = config.scoring?.cohort ? absolute("scoring.cohort", config.scoring.cohort) : null;
+  let calibration = config.calibration ? absolute("calibration", config.calibration) : undefined;
+  if (calibration !== undefined && statSync(calibration).isDirectory()) calibration = absolute("calibration", join(config.calibration ?? "", "calib.json"));
   return {
     name: config.name ?? fallbackName,
     seed,
@@ -203,6 +209,7 @@ export function resolveExperimentConfig(config: ExperimentConfig, baseDir: strin
       interactive: config.outputs?.interactive ?? true,
       bootstrapIterations: config.outputs?.bootstrapIterations ?? DEFAULT_BOOTSTRAP,
     },
+    ...(calibration === undefined ? {} : { calibration }),
   };
 }
 

@@ -10,7 +10,8 @@ import type { Device } from "../models/embedding-model.ts";
 import { EmbeddingStore, type BadFile } from "../embeddings/store.ts";
 import { VoxlabError } from "../errors.ts";
 import { ensureDir, writeFileAtomic } from "../io/npy.ts";
-import { computeMetrics, type VerificationMetrics } from "../metrics/index.ts";
+import { applyCalibration, type Calibration, type TrialDurations } from "../calibration/linear.ts";
+import { calibratedMetrics, computeMetrics, type CalibratedMetrics, type VerificationMetrics } from "../metrics/index.ts";
 import { metricIntervals, writeReport, type MetricIntervals } from "../reports/index.ts";
 import { Cohort, normalizeScores } from "../scoring/norm.ts";
 import { scoreTrials, trialEmbeddings, writeScoresCsv } from "../scoring/trials.ts";
@@ -47,6 +48,14 @@ export interface EvaluationOptions extends ComputeOptions {
   skipBad?: boolean;
   /** Long steps report here: a stage name, units done and the total. */
   onProgress?: (stage: string, done: number, total: number) => void;
+  /** A calibration (from `voxlab calibrate` on dev trials) to apply: calibrated scores and actual costs are added. */
+  calibration?: { calibration: Calibration; source: string };
+}
+
+/** The calibrated side of an evaluation. */
+export interface CalibratedEvaluation {
+  llrs: Float64Array;
+  metrics: CalibratedMetrics;
 }
 
 export interface EvaluationResult {
@@ -54,8 +63,10 @@ export interface EvaluationResult {
   intervals: MetricIntervals;
   trials: Trial[];
   scores: Float64Array;
-  /** Files written. */
-  files: { metrics: string; scores: string; report: string; figures: string[]; trials?: string };
+  /** With `calibration`: the calibrated scores and their metrics. */
+  calibrated?: CalibratedEvaluation;
+  /** Files written (`calibratedScores`: scores.calibrated.csv, with a calibration). */
+  files: { metrics: string; scores: string; report: string; figures: string[]; trials?: string; calibratedScores?: string };
   /** Embeddings found in the cache vs computed now, and where the model ran. */
   embeddings: { cached: number; computed: number; device: Device };
   /** Files skipped with `skipBad`, and how many trials were dropped with them. */
@@ -82,6 +93,24 @@ async function resolveTrials(options: EvaluationOptions, manifest: DatasetManife
   const path = options.trials ?? (existsSync(join(options.data, "trials.txt")) ? join(options.data, "trials.txt") : undefined);
   if (path) return { trials: (await loadTrials(path)).trials, generated: false };
   return { trials: generateTrials(manifest, { ...options.generate, seed: generationSeed(options) }), generated: true };
+}
+
+/** Seconds of each trial side from the manifest; an enrollment-map id counts its utterances' total. */
+function trialDurations(trials: readonly Trial[], manifest: DatasetManifest, enrollMap?: EnrollMap): TrialDurations {
+  const seconds = new Map(manifest.map((e) => [e.path, e.duration]));
+  const total = (id: string): number => (enrollMap?.get(id) ?? [id]).reduce((sum, path) => sum + (seconds.get(path) ?? Number.NaN), 0);
+  return { enroll: trials.map((t) => total(t.enroll)), test: trials.map((t) => total(t.test)) };
+}
+
+/** metrics.json's calibration keys: the actual costs beside the raw metrics, and the calibration used. */
+function calibrationSummary(m: CalibratedMetrics, calibration: Calibration): Record<string, unknown> {
+  return {
+    "act_dcf_p0.01": m["act_dcf_p0.01"],
+    "act_dcf_p0.05": m["act_dcf_p0.05"],
+    cllr_calibrated: m.cllr_calibrated,
+    calibration_loss: m.calibration_loss,
+    calibration: { scale: calibration.scale, offset: calibration.offset, prior: calibration.prior, ...(calibration.qmf ? { qmf: calibration.qmf } : {}), training_sha256: calibration.training.sha256 },
+  };
 }
 
 export async function runEvaluation(options: EvaluationOptions): Promise<EvaluationResult> {
@@ -153,6 +182,12 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   progress("bootstrap confidence intervals", 0, 1);
   const intervals = metricIntervals(scores, labels, { iterations: options.bootstrapIterations ?? 200, seed: options.seed ?? 1 });
   progress("bootstrap confidence intervals", 1, 1);
+  let calibrated: CalibratedEvaluation | undefined;
+  if (options.calibration) {
+    const { calibration } = options.calibration;
+    const llrs = applyCalibration(calibration, scores, calibration.qmf ? trialDurations(trials, manifest, enrollMap) : undefined);
+    calibrated = { llrs, metrics: calibratedMetrics(llrs, labels) };
+  }
 
   const files: EvaluationResult["files"] = {
     metrics: join(options.outDir, "metrics.json"),
@@ -165,6 +200,10 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     await writeTrials(files.trials, allTrials);
   }
   await writeScoresCsv(files.scores, trials, scores);
+  if (calibrated) {
+    files.calibratedScores = join(options.outDir, "scores.calibrated.csv");
+    await writeScoresCsv(files.calibratedScores, trials, calibrated.llrs);
+  }
   const speakerOf = new Map(manifest.map((e) => [e.path, e.speaker]));
   const info: Record<string, string> = {
     dataset: options.data,
@@ -172,6 +211,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     model: options.model,
     scoring: norm === "none" ? "cosine" : `cosine + ${norm}${norm === "as-norm" ? ` (top ${options.topK ?? 200})` : ""}`,
     ...(options.cohort ? { cohort: `${options.cohort} (${cohortEmbeddings.length} utterances)` } : {}),
+    ...(options.calibration ? { calibration: options.calibration.source } : {}),
     ...(badFiles.length > 0 ? { skipped: `${badFiles.length} unreadable files and the ${allTrials.length - trials.length} trials that use them` } : {}),
   };
   const written = await writeReport(options.outDir, {
@@ -184,9 +224,11 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     info: { ...info, embeddings: `${stats.computed} computed, ${stats.cached} from the cache` },
     intervals,
     interactive: options.interactive,
+    ...(calibrated && options.calibration ? { calibration: { ...options.calibration, ...calibrated } } : {}),
   });
   files.figures = written.figures;
   // JSON has no infinity: a reject-all threshold is written as null (as `voxlab metrics --json` does).
-  await writeFileAtomic(files.metrics, `${JSON.stringify({ ...metrics, confidence_intervals: intervals, run: info }, null, 2)}\n`);
-  return { metrics, intervals, trials, scores, files, embeddings: stats, skipped: { files: badFiles, trials: allTrials.length - trials.length } };
+  const calibrationJson = calibrated && options.calibration ? calibrationSummary(calibrated.metrics, options.calibration.calibration) : {};
+  await writeFileAtomic(files.metrics, `${JSON.stringify({ ...metrics, ...calibrationJson, confidence_intervals: intervals, run: info }, null, 2)}\n`);
+  return { metrics, intervals, trials, scores, ...(calibrated ? { calibrated } : {}), files, embeddings: stats, skipped: { files: badFiles, trials: allTrials.length - trials.length } };
 }

@@ -11,9 +11,10 @@ import { manifestHash, scanDataset } from "../datasets/manifest.ts";
 import type { ComputeOptions } from "../embeddings/pipeline.ts";
 import type { Device } from "../models/embedding-model.ts";
 import { hashFile } from "../embeddings/store.ts";
+import { readCalibration } from "../calibration/file.ts";
 import { errorMessage } from "../errors.ts";
 import { ensureDir, writeFileAtomic } from "../io/npy.ts";
-import type { VerificationMetrics } from "../metrics/index.ts";
+import type { CalibratedMetrics, VerificationMetrics } from "../metrics/index.ts";
 import { configHash, loadExperimentConfig, resolvedConfigJson, type ResolvedExperimentConfig } from "./config.ts";
 import { runEvaluation, type EvaluationResult } from "./evaluate.ts";
 
@@ -39,6 +40,8 @@ export interface Provenance {
   cohort: DatasetProvenance | null;
   trials: { file: string; sha256: string; generated: boolean; count: number };
   enrollMap: { file: string; sha256: string } | null;
+  /** The calib.json applied, when the config names one. */
+  calibration?: { file: string; sha256: string };
   packages: { voxlab: string | null; "onnxruntime-node": string | null; node: string };
   /** How the embeddings computed in this run were computed (cached ones keep their own). */
   compute: { device: Device; batchSize: number; threads: number | null };
@@ -62,6 +65,8 @@ export interface ExperimentRun {
   config: ResolvedExperimentConfig;
   provenance: Provenance;
   metrics: VerificationMetrics;
+  /** The calibrated scores' metrics, when the config names a calibration. */
+  calibrated?: CalibratedMetrics;
   embeddings: EvaluationResult["embeddings"];
 }
 
@@ -130,6 +135,8 @@ export async function runExperiment(configFile: string, options: RunExperimentOp
   const experimentDir = join(options.resultsDir ?? "results", config.name);
   const runDir = freeRunDir(experimentDir, runId(config, started));
   const partialDir = runDir + PARTIAL_SUFFIX;
+  // Read before the run folder exists: a bad calibration file fails at once and leaves nothing behind.
+  const calibration = config.calibration === undefined ? undefined : { calibration: await readCalibration(config.calibration), source: config.calibration };
   await ensureDir(partialDir, "run folder");
   try {
     const trialsFile = "file" in config.trials ? config.trials.file : undefined;
@@ -154,6 +161,7 @@ export async function runExperiment(configFile: string, options: RunExperimentOp
       featureWorkers: options.featureWorkers,
       onWarning: options.onWarning,
       onProgress: options.onProgress,
+      calibration,
     });
     options.onProgress?.("provenance", 0, 1);
     const usedTrials = trialsFile ?? evaluation.files.trials;
@@ -176,6 +184,7 @@ export async function runExperiment(configFile: string, options: RunExperimentOp
       cohort,
       trials: { file: trialsFile ?? join(runDir, basename(usedTrials)), sha256: trialsSha, generated: trialsFile === undefined, count: evaluation.trials.length },
       enrollMap: config.enrollMap ? { file: config.enrollMap, sha256: await hashFile(config.enrollMap) } : null,
+      ...(config.calibration === undefined ? {} : { calibration: { file: config.calibration, sha256: await hashFile(config.calibration) } }),
       packages: { voxlab: voxlabVersion, "onnxruntime-node": ortVersion, node: process.version },
       compute: { device: evaluation.embeddings.device, batchSize: options.batchSize ?? 1, threads: options.threads ?? null },
       seed: config.seed,
@@ -187,7 +196,8 @@ export async function runExperiment(configFile: string, options: RunExperimentOp
     await writeFileAtomic(join(partialDir, PROVENANCE_FILE), `${JSON.stringify(provenance, null, 2)}\n`);
     await rename(partialDir, runDir);
     options.onProgress?.("provenance", 1, 1);
-    return { runId: basename(runDir), runDir, config, provenance, metrics: evaluation.metrics, embeddings: evaluation.embeddings };
+    const calibrated = evaluation.calibrated?.metrics;
+    return { runId: basename(runDir), runDir, config, provenance, metrics: evaluation.metrics, ...(calibrated ? { calibrated } : {}), embeddings: evaluation.embeddings };
   } catch (err) {
     // A failed run leaves nothing that looks like a run; a killed one leaves only `.partial`.
     await rm(partialDir, { recursive: true, force: true }).catch((cleanup: unknown) => {

@@ -2,7 +2,7 @@ import { pavBlocks } from "./pav.ts";
 import type { TrialGroups } from "./trials.ts";
 
 /** log(1 + e^x) without overflow; 0 at -inf, +inf at +inf. */
-function softplus(x: number): number {
+export function softplus(x: number): number {
   return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 }
 

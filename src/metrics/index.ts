@@ -4,6 +4,14 @@ import { eerFromPoints, rocchEer } from "./eer.ts";
 import { groupTrials, operatingPoints, type Labels } from "./trials.ts";
 
 export { bootstrapCi, type BootstrapOptions, type ConfidenceInterval } from "./bootstrap.ts";
+export {
+  BAYES_ERROR_LOG_ODDS,
+  bayesErrorRates,
+  calibratedMetrics,
+  calibratedMetricsOfGroups,
+  type BayesErrorPoint,
+  type CalibratedMetrics,
+} from "./calibrated.ts";
 export { cllr, minCllr } from "./cllr.ts";
 export { actualDcf, bayesThreshold, minDcf, minDcfFromPoints, type DcfAtThreshold, type DcfCost } from "./dcf.ts";
 export {

@@ -1,3 +1,4 @@
+export { bayesErrorData, bayesErrorSpec, DEFAULT_DETECTOR, type BayesErrorInput, type BayesErrorPlotOptions, type BayesErrorRow } from "./bayes-error.ts";
 export { detPlotData, detPlotSpec, rocSpec, type CurveInput, type CurvePointRow, type DetPlotData, type DetPlotOptions, type EerPointRow, type RocPlotOptions } from "./curves.ts";
 export {
   histogram,

@@ -16,6 +16,7 @@ import {
   type VerificationMetrics,
 } from "../metrics/index.ts";
 import {
+  bayesErrorSpec,
   detPlotData,
   detPlotSpec,
   perSpeakerErrorSpec,
@@ -28,6 +29,9 @@ import {
   thresholdSweepSpec,
   type NamedThreshold,
 } from "../plots/index.ts";
+import { calibrationSection, transferTable } from "./calibration-html.ts";
+import { escapeHtml } from "./escape.ts";
+import type { ReportCalibration } from "./calibration.ts";
 import { plotlyDet, plotlyScoreDistribution, plotlyThresholdSweep, type PlotlyFigure } from "./interactive.ts";
 import { thresholdTable, type ThresholdRow } from "./thresholds.ts";
 
@@ -72,6 +76,8 @@ export interface ReportInput {
   frrTargets?: readonly number[];
   /** Inline plotly.js (about 4.8 MB) for zoomable figures (default true); false: static SVG only. */
   interactive?: boolean;
+  /** A calibration applied to the scores: adds the calibration section, the Bayes error-rate plot and dev-threshold costs. */
+  calibration?: ReportCalibration;
 }
 
 /** A figure of the report, rendered. */
@@ -89,9 +95,7 @@ export interface BuiltReport {
   thresholds: ThresholdRow[];
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-}
+export { escapeHtml };
 
 /** JSON safe inside a <script> element: no "<" can close it or open a comment. */
 function scriptJson(value: unknown): string {
@@ -184,6 +188,17 @@ async function buildFigures(input: ReportInput, groups: TrialGroups, rows: reado
     },
     { name: "roc", caption: "ROC curve.", svg: await renderSvg(rocSpec(curves)) },
   ];
+  if (input.calibration) {
+    // A linear calibration is monotone: the raw scores' minimum curve would lie under the calibrated one.
+    const monotone = input.calibration.calibration.qmf === undefined;
+    figures.push({
+      name: "bayes-error",
+      caption:
+        "Normalised Bayes error rates against the prior log-odds: actual DCF of the Bayes decisions (solid) for the raw scores taken as LLRs and for the calibrated scores, " +
+        `and the minimum DCF (dashed${monotone ? "; the same for both, calibration being monotone" : ""}); the default detector (accept or reject all) costs 1.`,
+      svg: await renderSvg(bayesErrorSpec([{ name: "raw scores", scores, labels, minimum: !monotone }, { name: "calibrated", scores: input.calibration.llrs, labels }])),
+    });
+  }
   const speakers = trials?.map((t) => t.enrollSpeaker);
   if (speakers !== undefined && speakers.every((s): s is string => s !== undefined)) {
     const threshold = rows[0].threshold;
@@ -237,11 +252,12 @@ export async function buildReport(input: ReportInput): Promise<BuiltReport> {
 <h1>${escapeHtml(input.title)}</h1>
 <section id="run">${infoTable}</section>
 <section id="metrics"><h2>Metrics</h2>${metricsTable(metrics, intervals)}</section>
+${input.calibration ? calibrationSection(input.calibration, groups, labels) : ""}
 <section id="figures"><h2>Figures</h2>${figures.map((f, i) => figureHtml(f, i, interactive)).join("\n")}</section>
 <section id="thresholds"><h2>Threshold tuning</h2>
 <p>Accept a trial when its score ≥ the threshold. Counts and rates are measured on these trials; a warning marks a rate that needs more trials
 (Doddington's rule of 30: at least 30 errors, i.e. non-target trials × FAR ≥ 30 and target trials × FRR ≥ 30).</p>
-${thresholdsTable(rows)}</section>
+${thresholdsTable(rows)}${input.calibration ? transferTable(input.calibration, groups, labels) : ""}</section>
 ${input.trials === undefined ? "" : `<section id="trials"><h2>Hardest trials</h2>${hardestTrials(scores, labels, input.trials)}</section>`}
 ${scripts}
 </body></html>

@@ -15,6 +15,7 @@ export {
   type ReportInput,
   type ReportTrial,
 } from "./html.ts";
+export { calibrationCostRows, transferRows, type CalibrationCostRow, type ReportCalibration, type TransferRow } from "./calibration.ts";
 export { plotlyDet, plotlyScoreDistribution, plotlyThresholdSweep, type PlotlyFigure } from "./interactive.ts";
 export { confusionAt, RULE_OF_30, ruleOf30Warning, thresholdTable, type ConfusionCounts, type ThresholdRow, type ThresholdTableOptions } from "./thresholds.ts";
 

@@ -18,6 +18,7 @@ import { AudioRoots } from "./audio-roots.ts";
 import { HttpError } from "./http-error.ts";
 import { WorkQueue } from "./queue.ts";
 import { SpeakerDb } from "./speaker-db.ts";
+import { calibrateScore, type ServeCalibration } from "./calibration.ts";
 import type { ServeThreshold } from "./threshold.ts";
 
 export interface ServeOptions {
@@ -28,6 +29,8 @@ export interface ServeOptions {
   dbPath: string;
   audioRoots: string[];
   threshold: ServeThreshold;
+  /** Adds llr and posterior to verify/identify answers (see serve/calibration.ts). */
+  calibration?: ServeCalibration;
   /** Bearer token every request must carry; required unless `host` is loopback. */
   token?: string;
   maxUploadBytes: number;
@@ -179,6 +182,9 @@ export class VoxlabService {
     app.setErrorHandler((err: FastifyError, _request, reply) => this.sendError(err, reply));
     app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url.split("?")[0]}` }));
 
+    const calibration = options.calibration;
+    const calibrated = (score: number) => (calibration ? calibrateScore(calibration, score) : {});
+
     app.get("/health", async (request) => {
       parse(noQuery, request.query, "query");
       const info = this.extractor.model.info;
@@ -187,6 +193,7 @@ export class VoxlabService {
         ready: !this.closing,
         model: { name: basename(options.modelPath), source: info.source, dimension: info.embeddingDim, sample_rate: info.sampleRate },
         threshold: { value: options.threshold.value, source: options.threshold.source },
+        ...(calibration ? { calibration: { source: calibration.source, scale: calibration.calibration.scale, offset: calibration.calibration.offset, prior: calibration.prior, decide_at_prior: calibration.decideAtPrior } } : {}),
         speakers: this.profiles.size,
         queue: this.queue.stats,
       };
@@ -226,7 +233,7 @@ export class VoxlabService {
       const [input] = await this.audioInputs(request, "single");
       const [item] = (await this.embed([input], true)) as Embedded[];
       const result = this.profiles.verify(speaker, item.embedding);
-      return { speaker, score: result.score, accepted: result.accepted, threshold: result.threshold };
+      return { speaker, score: result.score, ...calibrated(result.score), accepted: result.accepted, threshold: result.threshold };
     });
 
     app.post("/identify", async (request) => {
@@ -237,7 +244,7 @@ export class VoxlabService {
       const [item] = (await this.embed([input], true)) as Embedded[];
       const k = body?.top_k ?? query.top_k ?? 1;
       const threshold = options.threshold.value;
-      const matches = this.profiles.identify(item.embedding, k).map((m) => ({ ...m, accepted: m.score >= threshold }));
+      const matches = this.profiles.identify(item.embedding, k).map((m) => ({ ...m, ...calibrated(m.score), accepted: m.score >= threshold }));
       return { matches, threshold };
     });
 

@@ -20,6 +20,7 @@ interface EvalFlags extends ComputeFlags {
   bootstrap: string;
   interactive: boolean;
   skipBad?: boolean;
+  calibration?: string;
 }
 
 const NORMS: readonly ScoreNorm[] = ["none", "s-norm", "as-norm"];
@@ -33,14 +34,14 @@ export async function evaluateWithProgress(options: Omit<EvaluationOptions, "onP
   } finally {
     progress.stop();
   }
-  process.stdout.write(formatMetricsTable(result.metrics));
+  process.stdout.write(formatMetricsTable(result.metrics, result.calibrated?.metrics));
   if (result.skipped.files.length > 0) {
     process.stdout.write(`skipped ${result.skipped.files.length} unreadable files (${result.skipped.trials} trials dropped):\n`);
     for (const bad of result.skipped.files) process.stdout.write(`  ${bad.reason}\n`);
   }
   process.stdout.write(
     `embeddings: ${result.embeddings.computed} computed, ${result.embeddings.cached} from the cache\n` +
-      `wrote ${result.files.metrics}, ${result.files.scores}, ${result.files.report} and ${result.files.figures.length} figure files\n`,
+      `wrote ${result.files.metrics}, ${result.files.scores}${result.files.calibratedScores ? `, ${result.files.calibratedScores}` : ""}, ${result.files.report} and ${result.files.figures.length} figure files\n`,
   );
   return result;
 }
@@ -62,11 +63,14 @@ export function registerEval(program: Command): void {
     .option("--seed <n>", "seed for generated trials and the bootstrap", "1")
     .option("--bootstrap <n>", "bootstrap resamples for the confidence intervals", "200")
     .option("--no-interactive", "static SVG report without the inlined plotly.js (smaller file)")
-    .option("--skip-bad", "skip unreadable audio files and the trials that use them (listed at the end) instead of stopping"))
+    .option("--skip-bad", "skip unreadable audio files and the trials that use them (listed at the end) instead of stopping")
+    .option("--calibration <calib.json>", "apply a voxlab calibrate output (trained on dev trials): writes scores.calibrated.csv and the actual costs"))
     .action(async (flags: EvalFlags) => {
       if (flags.norm !== undefined && !NORMS.includes(flags.norm as ScoreNorm)) {
         throw new VoxlabError(`--norm must be one of ${NORMS.join(", ")}, got "${flags.norm}"`);
       }
+      // Read first: a bad calibration file fails before any embedding work.
+      const calibration = flags.calibration === undefined ? undefined : { calibration: await (await import("../../calibration/file.ts")).readCalibration(flags.calibration), source: flags.calibration };
       const seed = Number(flags.seed);
       if (!Number.isInteger(seed)) throw new VoxlabError(`--seed must be an integer, got "${flags.seed}"`);
       await evaluateWithProgress({
@@ -84,6 +88,7 @@ export function registerEval(program: Command): void {
         interactive: flags.interactive,
         ...computeOptions(flags),
         skipBad: flags.skipBad,
+        calibration,
       });
     });
 }

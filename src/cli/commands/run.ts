@@ -30,7 +30,7 @@ export function registerRun(program: Command): void {
       } finally {
         progress.stop();
       }
-      process.stdout.write(formatMetricsTable(run.metrics));
+      process.stdout.write(formatMetricsTable(run.metrics, run.calibrated));
       process.stdout.write(
         `embeddings: ${run.embeddings.computed} computed, ${run.embeddings.cached} from the cache\n` + `run ${run.runId} written to ${run.runDir}\n`,
       );

@@ -4,7 +4,12 @@ import { DEFAULT_THRESHOLD } from "../../enrollment/profiles.ts";
 import { VoxlabError } from "../../errors.ts";
 import { defaultModelPath } from "../../models/default-model.ts";
 import { VoxlabService } from "../../serve/server.ts";
+import { checkServeCalibration, priorThreshold, type ServeCalibration } from "../../serve/calibration.ts";
 import { thresholdFromMetrics, type ServeThreshold } from "../../serve/threshold.ts";
+import { parsePrior } from "./calibrate.ts";
+
+/** The target prior of posteriors when --target-prior is not given. */
+const POSTERIOR_PRIOR = 0.5;
 import { optionalPositive, parsePositive } from "../flags.ts";
 
 interface ServeFlags {
@@ -24,6 +29,8 @@ interface ServeFlags {
   centroidMethod: string;
   shutdownTimeout: string;
   threads?: string;
+  calibration?: string;
+  targetPrior?: string;
 }
 
 function nonNegativeInteger(value: string, flag: string): number {
@@ -32,7 +39,25 @@ function nonNegativeInteger(value: string, flag: string): number {
   return n;
 }
 
-async function chooseThreshold(flags: ServeFlags): Promise<ServeThreshold> {
+/** --calibration and --target-prior: llr and posteriors in the answers; with --target-prior, decisions at that prior. */
+async function chooseCalibration(flags: ServeFlags): Promise<ServeCalibration | undefined> {
+  if (flags.calibration === undefined) {
+    if (flags.targetPrior !== undefined) throw new VoxlabError("--target-prior needs --calibration <calib.json> (a voxlab calibrate output)");
+    return undefined;
+  }
+  const decideAtPrior = flags.targetPrior !== undefined;
+  if (decideAtPrior && (flags.threshold !== undefined || flags.thresholdFrom !== undefined)) {
+    throw new VoxlabError("--target-prior decides at the Bayes threshold of that prior: drop --threshold/--threshold-from");
+  }
+  const { readCalibration } = await import("../../calibration/file.ts");
+  const calibration = await readCalibration(flags.calibration);
+  const served = { calibration, source: flags.calibration, prior: decideAtPrior ? parsePrior(flags.targetPrior ?? "", "--target-prior") : POSTERIOR_PRIOR, decideAtPrior };
+  checkServeCalibration(served);
+  return served;
+}
+
+async function chooseThreshold(flags: ServeFlags, calibration: ServeCalibration | undefined): Promise<ServeThreshold> {
+  if (calibration?.decideAtPrior) return priorThreshold(calibration);
   if (flags.threshold !== undefined && flags.thresholdFrom !== undefined) throw new VoxlabError("pass --threshold or --threshold-from, not both");
   if (flags.thresholdFrom !== undefined) return thresholdFromMetrics(flags.thresholdFrom);
   if (flags.threshold !== undefined) {
@@ -66,10 +91,13 @@ export function registerServe(program: Command): void {
     .option("--centroid-method <m>", "mean-normalized | raw-mean | sum-normalize", "mean-normalized")
     .option("--shutdown-timeout <s>", "seconds to finish in-flight work on SIGTERM/SIGINT", "10")
     .option("--threads <n>", "ONNX Runtime intra-op threads")
+    .option("--calibration <calib.json>", "a voxlab calibrate output: verify/identify also return llr and the posterior of a target")
+    .option("--target-prior <P>", `with --calibration: the prior of the posteriors (default ${POSTERIOR_PRIOR}), and decide llr >= -logit(P) instead of at a raw threshold`)
     .action(async (flags: ServeFlags) => {
       const port = nonNegativeInteger(flags.port, "--port");
       if (port > 65535) throw new VoxlabError(`--port must be at most 65535, got ${port}`);
-      const threshold = await chooseThreshold(flags);
+      const calibration = await chooseCalibration(flags);
+      const threshold = await chooseThreshold(flags, calibration);
       const service = await VoxlabService.create({
         host: flags.host,
         port,
@@ -77,6 +105,7 @@ export function registerServe(program: Command): void {
         dbPath: flags.db,
         audioRoots: flags.audioRoot,
         threshold,
+        calibration,
         token: flags.token ?? process.env.VOXLAB_TOKEN,
         maxUploadBytes: Math.floor(parsePositive(flags.maxUploadMb, "--max-upload-mb", false) * 2 ** 20),
         maxAudioSeconds: parsePositive(flags.maxAudioSeconds, "--max-audio-seconds", false),
@@ -89,6 +118,7 @@ export function registerServe(program: Command): void {
       });
       const log = (line: string): boolean => process.stderr.write(`voxlab serve: ${line}\n`);
       log(`threshold ${threshold.value} (${threshold.source})`);
+      if (calibration) log(`calibration ${calibration.source}: llr = ${calibration.calibration.scale} · score + ${calibration.calibration.offset}; posteriors at target prior ${calibration.prior}`);
       const url = await service.listen();
       log(`database ${flags.db}; audio roots: ${flags.audioRoot.length > 0 ? flags.audioRoot.join(", ") : "none (uploads only)"}`);
       // The last start-up line: scripts (and the tests) wait for it.

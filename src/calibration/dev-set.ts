@@ -1,0 +1,77 @@
+// Calibrating from what a dev evaluation left behind: a scores CSV or a `voxlab eval`/`run` folder.
+import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import Papa from "papaparse";
+import { scanDataset } from "../datasets/manifest.ts";
+import { errorMessage, printable, VoxlabError } from "../errors.ts";
+import { computeMetrics, groupTrials, readScoresCsv } from "../metrics/index.ts";
+import { thresholdTable } from "../reports/thresholds.ts";
+import { trainCalibration, type Calibration, type TrialDurations } from "./linear.ts";
+
+/** The scores CSV a path names: the file itself, or `<folder>/scores.csv` for a run folder. */
+export async function scoresFileOf(path: string): Promise<string> {
+  let isFolder: boolean;
+  try {
+    isFolder = (await stat(path)).isDirectory();
+  } catch (err) {
+    throw new VoxlabError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`);
+  }
+  return isFolder ? join(path, "scores.csv") : path;
+}
+
+/** The dataset a run folder was evaluated on (its metrics.json `run.dataset`), if it says. */
+async function runDataset(folder: string): Promise<string | undefined> {
+  try {
+    const json = JSON.parse(await readFile(join(folder, "metrics.json"), "utf8")) as { run?: { dataset?: unknown } };
+    return typeof json.run?.dataset === "string" ? json.run.dataset : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The enroll and test ids of a scores CSV's rows (the `enroll` and `test` columns), in file order. */
+async function trialIds(path: string): Promise<{ enroll: string[]; test: string[] }> {
+  const parsed = Papa.parse<Record<string, string>>(await readFile(path, "utf8"), { header: true, skipEmptyLines: true, transformHeader: (h) => h.trim().replace(/^\uFEFF/, "") });
+  const fields = parsed.meta.fields ?? [];
+  if (!fields.includes("enroll") || !fields.includes("test")) {
+    throw new VoxlabError(`${path}: duration quality measures need "enroll" and "test" columns (as voxlab eval writes), got "${printable(fields.join(","))}"`);
+  }
+  return { enroll: parsed.data.map((r) => r.enroll), test: parsed.data.map((r) => r.test) };
+}
+
+/** Seconds of each trial side, looked up in the dataset's manifest by utterance path. */
+export async function trialDurations(ids: { enroll: readonly string[]; test: readonly string[] }, dataset: string): Promise<TrialDurations> {
+  const seconds = new Map((await scanDataset(dataset)).map((e) => [e.path, e.duration]));
+  const lookup = (id: string, side: string): number => {
+    const d = seconds.get(id);
+    if (d === undefined) throw new VoxlabError(`${side} utterance "${printable(id)}" is not in ${dataset} (duration quality measures need utterance paths, not enrollment-map ids)`);
+    return d;
+  };
+  return { enroll: ids.enroll.map((id) => lookup(id, "enroll")), test: ids.test.map((id) => lookup(id, "test")) };
+}
+
+export interface CalibrateDevOptions {
+  prior?: number;
+  /** Train duration quality measures; durations come from `data` (default: the run folder's dataset). */
+  qmf?: boolean;
+  data?: string;
+}
+
+/**
+ * Trains a calibration on a dev scores CSV or run folder, and records the raw thresholds its trials tune
+ * for the report's operating points (EER, minDCF, FAR/FRR targets).
+ */
+export async function calibrateDevSet(input: string, { prior, qmf = false, data }: CalibrateDevOptions = {}): Promise<Calibration> {
+  const file = await scoresFileOf(input);
+  const { scores, labels } = await readScoresCsv(file);
+  let durations: TrialDurations | undefined;
+  if (qmf) {
+    const dataset = data ?? (file === input ? undefined : await runDataset(input));
+    if (dataset === undefined) throw new VoxlabError(`--qmf needs the dataset the trials come from (--data <root>; a run folder's metrics.json names it)`);
+    durations = await trialDurations(await trialIds(file), dataset);
+  }
+  const calibration = trainCalibration(scores, labels, { prior, durations, source: input });
+  const groups = groupTrials(scores, labels, file);
+  const rows = thresholdTable(groups, computeMetrics(scores, labels, { source: file }));
+  return { ...calibration, dev_thresholds: rows.map((r) => ({ name: r.name, threshold: Number.isFinite(r.threshold) ? r.threshold : null })) };
+}
