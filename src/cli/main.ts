@@ -13,6 +13,7 @@ import { registerServe } from "./commands/serve.ts";
 import { registerMetrics } from "./commands/metrics.ts";
 import { registerModel } from "./commands/model.ts";
 import { registerModelFetch } from "./commands/model-fetch.ts";
+import { registerModelQuantize } from "./commands/model-quantize.ts";
 
 const program = new Command("voxlab")
   .description("Speaker verification toolkit: ECAPA-TDNN embeddings via ONNX Runtime, scoring and metrics")
@@ -27,7 +28,9 @@ registerEval(program);
 registerRun(program);
 registerCompare(program);
 registerFeatures(program);
-registerModelFetch(registerModel(program));
+const modelGroup = registerModel(program);
+registerModelFetch(modelGroup);
+registerModelQuantize(modelGroup);
 registerData(program);
 registerStore(program);
 registerServe(program);
