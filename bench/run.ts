@@ -8,12 +8,16 @@ import { writeFileAtomic } from "../src/io/npy.ts";
 import { benchEmbed } from "./embed.ts";
 import { benchEvalMemory } from "./eval-memory.ts";
 import { benchFbank } from "./fbank.ts";
+import { benchModelSpeed } from "./model-speed.ts";
+import { benchProcess } from "./process.ts";
 import type { BenchResult } from "./types.ts";
 
 
 const BENCHMARKS: { name: string; run: () => Promise<BenchResult> }[] = [
   { name: "fbank", run: benchFbank },
   { name: "embed", run: benchEmbed },
+  { name: "model-speed", run: benchModelSpeed },
+  { name: "process", run: benchProcess },
   { name: "eval-memory", run: benchEvalMemory },
 ];
 
