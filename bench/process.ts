@@ -4,7 +4,8 @@
 //
 // The 60 LibriSpeech utterances are written once as 16-bit WAV (lossless: the FLACs are 16-bit), since sherpa-onnx
 // reads WAV only; both tools read the same files. Contenders run in rotating order each round; each keeps its
-// fastest round (other processes only ever add time).
+// fastest round (other processes only ever add time). The ratios are the figures to read: on a shared machine the
+// seconds themselves move with everyone else's load.
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -40,9 +41,8 @@ function timeProcess(args: string[]): Promise<number> {
   });
 }
 
-/** Fastest of ROUNDS rotating rounds (after one warm-up each) of every contender. */
+/** Fastest of `rounds` rotating rounds of every contender (their files were just written, so they are in the page cache). */
 async function fastestRounds(contenders: { name: string; args: string[] }[], rounds: number): Promise<Map<string, number>> {
-  for (const c of contenders) await timeProcess(c.args);
   const best = new Map<string, number>();
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < contenders.length; k++) {
@@ -85,9 +85,9 @@ async function benchEmbedProcesses(work: string, metrics: Record<string, number 
   const sherpa = best.get("sherpa_fp32")!;
   metrics.process_embed_files = `${picked.files.length} librispeech-cohort utterances (${round2(picked.seconds)} s of audio, every k-th of the sorted list) as 16-bit WAV`;
   metrics.process_embed_notes =
-    `ECAPA C=1024 (random weights) as whole processes timed from spawn to exit, ${THREADS} ONNX threads each, fastest of ${ROUNDS} rotating rounds after a warm-up: ` +
+    `ECAPA C=1024 (random weights) as whole processes timed from spawn to exit, ${THREADS} ONNX threads each, fastest of ${ROUNDS} rotating rounds: ` +
     `\`node bin/voxlab.js embed --model <m> --list <list> --out <npy> --threads ${THREADS}\` (float32, and int8 from voxlab model quantize) ` +
-    `against \`node bench/sherpa-embed.mjs\` (sherpa-onnx ${"SpeakerEmbeddingExtractor"} on a single-input copy of the float32 graph). ` +
+    `against \`node bench/sherpa-embed.mjs\` (sherpa-onnx SpeakerEmbeddingExtractor on a single-input copy of the float32 graph). ` +
     `ratio = sherpa seconds / voxlab seconds (> 1: VoxLab faster); VoxLab's start-up is included.`;
   for (const name of ["voxlab_fp32", "voxlab_int8", "sherpa_fp32"]) metrics[`process_embed_seconds_${name}`] = round2(best.get(name)!);
   metrics.process_embed_ratio_fp32_vs_sherpa = round3(sherpa / best.get("voxlab_fp32")!);
