@@ -12,5 +12,5 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
   },
-  { files: ["bin/*.js"], languageOptions: { globals: { process: "readonly", URL: "readonly" } } },
+  { files: ["bin/*.js", "bench/*.mjs"], languageOptions: { globals: { process: "readonly", URL: "readonly" } } },
 );

@@ -1,6 +1,6 @@
 // End-to-end embedding throughput (decode → frontend → ONNX → embedding) of VoxLab against sherpa-onnx's
-// SpeakerEmbeddingExtractor on the same model, files, decoder and ONNX thread count; the share of VoxLab's time
-// outside session.run; and model-only speed of the compact and the full-size ECAPA against their MAC counts.
+// SpeakerEmbeddingExtractor on the same model, files, decoder and ONNX thread count, in one process; and the share
+// of VoxLab's time outside session.run. (Model-only speed: model-speed.ts; whole processes: process.ts.)
 //
 // On a shared machine other processes only ever add time: every contender runs in each round, in rotating
 // order, and each keeps its fastest round.
@@ -12,17 +12,12 @@ import * as ort from "onnxruntime-node";
 import { loadAudio } from "../src/audio/index.ts";
 import { EmbeddingExtractor } from "../src/embeddings/extractor.ts";
 import { PIPELINE_FILE_WINDOW, PipelinedExtractor } from "../src/embeddings/pipeline.ts";
-import { ecapaParameterShapes } from "../src/models/ecapa-onnx.ts";
-import { loadEmbeddingModel } from "../src/models/embedding-model.ts";
-import type { EcapaConfig } from "../src/models/speechbrain-config.ts";
-import { SPKREC_ECAPA_VOXCELEB } from "../src/models/speechbrain-config.ts";
-import { buildFullSize, importCompact, sherpaSingleInput } from "./models.ts";
+import { importCompact, sherpaSingleInput } from "./models.ts";
 import { loadSherpaExtractor, sherpaVersion } from "./sherpa.ts";
 import type { BenchResult } from "./types.ts";
 
-const SHARED = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "shared");
-const COMPACT_DIR = join(SHARED, "fixtures", "speechbrain-ecapa", "c256");
-const COMPACT: EcapaConfig = { ...SPKREC_ECAPA_VOXCELEB, channels: [256, 256, 256, 256, 768], attentionChannels: 64, seChannels: 128 };
+export const SHARED = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "shared");
+export const COMPACT_DIR = join(SHARED, "fixtures", "speechbrain-ecapa", "c256");
 const SPEECH_COMMANDS = 150;
 const LIBRISPEECH = 50;
 const THREADS = [1, 2];
@@ -31,11 +26,6 @@ const FEATURE_WORKERS = 1;
 /** Utterances per ONNX run of the batched contender (the default is 1). */
 const BATCH = 16;
 const SAMPLE_RATE = 16000;
-const FRAMES_PER_SECOND = 100;
-/** Model-only timing: a batch of this many rows of this many frames (4 s), fastest of MODEL_RUNS. */
-const MODEL_BATCH = 4;
-const MODEL_FRAMES = 401;
-const MODEL_RUNS = 2;
 
 /** Every file under `dir` ending in `ext`, sorted. */
 export async function listFiles(dir: string, ext: string): Promise<string[]> {
@@ -63,18 +53,6 @@ export async function pickDecodable(paths: string[], count: number): Promise<{ f
     }
   }
   return { files, seconds, skipped };
-}
-
-/**
- * MACs per frame of the convolutions that run on every frame (SE and the final linear layer run once per
- * utterance and are left out): ANCHORS §1.7 gives 18.74 M for the full-size model.
- */
-export function ecapaMacsPerFrame(c: EcapaConfig): number {
-  let macs = 0;
-  for (const [key, shape] of ecapaParameterShapes(c)) {
-    if (shape.length === 3 && key.endsWith(".weight") && !key.includes("se_block") && !key.startsWith("fc.")) macs += shape[0] * shape[1] * shape[2];
-  }
-  return macs;
 }
 
 /** Accumulates the wall time spent inside InferenceSession.run, for every session in this process. */
@@ -117,24 +95,8 @@ async function sherpaEmbedFiles(model: string, threads: number, files: string[])
   }
 }
 
-/** Fastest of MODEL_RUNS runs of a [MODEL_BATCH, MODEL_FRAMES, 80] batch: seconds of compute per second of audio. */
-async function modelSecondsPerAudioSecond(path: string, threads: number): Promise<number> {
-  const model = await loadEmbeddingModel(path, { intraOpThreads: threads });
-  const row = { data: Float32Array.from({ length: MODEL_FRAMES * 80 }, (_, i) => Math.sin(i * 0.37)), frames: MODEL_FRAMES };
-  const batch = Array.from({ length: MODEL_BATCH }, () => row);
-  await model.embedFeatures(batch);
-  let fastest = Infinity;
-  for (let i = 0; i < MODEL_RUNS; i++) {
-    const start = performance.now();
-    await model.embedFeatures(batch);
-    fastest = Math.min(fastest, (performance.now() - start) / 1000);
-  }
-  await model.close();
-  return fastest / ((MODEL_BATCH * MODEL_FRAMES) / FRAMES_PER_SECOND);
-}
-
-const round2 = (x: number): number => Math.round(x * 100) / 100;
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+export const round2 = (x: number): number => Math.round(x * 100) / 100;
+export const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 export async function benchEmbed(): Promise<BenchResult> {
   const work = await mkdtemp(join(tmpdir(), "voxlab-bench-embed-"));
@@ -219,26 +181,6 @@ async function runBench(work: string): Promise<BenchResult> {
   metrics.embed_ratio_vs_sherpa = round3(Math.min(...ratios));
   metrics.overhead_outside_model = Math.max(...THREADS.map((t) => metrics[`overhead_outside_model_${t}t`] as number));
 
-  const full = await buildFullSize(work);
-  for (const [name, path, config] of [
-    ["c256", compact, COMPACT],
-    ["c1024", full, SPKREC_ECAPA_VOXCELEB],
-  ] as const) {
-    const gmacPerAudioSecond = (ecapaMacsPerFrame(config) * FRAMES_PER_SECOND) / 1e9;
-    metrics[`model_gmac_per_audio_s_${name}`] = round3(gmacPerAudioSecond);
-    for (const threads of THREADS) {
-      const seconds = await modelSecondsPerAudioSecond(path, threads);
-      metrics[`model_ms_per_audio_s_${name}_${threads}t`] = round2(1000 * seconds);
-      metrics[`model_gmac_per_s_${name}_${threads}t`] = round2(gmacPerAudioSecond / seconds);
-      summary.push(
-        `model only ${name} (${gmacPerAudioSecond.toFixed(2)} GMAC per audio s), ${threads} thread(s): ${(1000 * seconds).toFixed(1)} ms per audio s = ` +
-          `${(gmacPerAudioSecond / seconds).toFixed(1)} GMAC/s`,
-      );
-    }
-  }
-  metrics.model_notes =
-    `batch ${MODEL_BATCH} x ${MODEL_FRAMES} frames, fastest of ${MODEL_RUNS}; MACs = per-frame convolutions at ${FRAMES_PER_SECOND} frames/s ` +
-    `(ANCHORS §1.7: 1.89 GMAC/s for c1024). AVX2+FMA peak is 16 fp32 MAC per cycle per core (about 40-48 GMAC/s per core at 2.5-3 GHz).`;
   metrics.embed_load_average_1min_after = round2(loadavg()[0]);
   summary.unshift(`${files.length} files, ${audioSeconds.toFixed(0)} s of audio (speech-commands + librispeech-cohort; ${skipped.length} undecodable skipped):`);
   return { metrics, summary };

@@ -1,5 +1,5 @@
-// The models the embedding benchmark runs: the compact ECAPA fixture (c256, imported like a real SpeechBrain
-// folder), a full-size ECAPA with random weights, and sherpa-onnx's single-input copy of either.
+// The models the embedding benchmarks run: the compact ECAPA fixture (c256, imported like a real SpeechBrain
+// folder), a full-size ECAPA with random weights, their int8 copies, and sherpa-onnx's single-input copy of either.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import onnxProto from "onnx-proto";
@@ -7,6 +7,7 @@ import { mulberry32 } from "../src/datasets/random.ts";
 import { buildEcapaOnnx, ecapaParameterShapes } from "../src/models/ecapa-onnx.ts";
 import { importSpeechbrainModel } from "../src/models/import.ts";
 import { voxlabMetadata } from "../src/models/metadata.ts";
+import { quantizeModelFile } from "../src/models/quantize-file.ts";
 import type { EcapaConfig } from "../src/models/speechbrain-config.ts";
 import type { StateDict } from "../src/models/torch-checkpoint.ts";
 import { SPKREC_ECAPA_VOXCELEB } from "../src/models/speechbrain-config.ts";
@@ -45,6 +46,13 @@ export async function buildFullSize(outDir: string): Promise<string> {
   const path = join(outDir, "ecapa-c1024.onnx");
   await writeFile(path, buildEcapaOnnx(SPKREC_ECAPA_VOXCELEB, randomEcapaState(SPKREC_ECAPA_VOXCELEB), metadata));
   return path;
+}
+
+/** `voxlab model quantize` of `path` to `<path minus .onnx>.int8.onnx`, calibrated on `files`; returns the path. */
+export async function quantizeForBench(path: string, files: string[]): Promise<string> {
+  const list = path.replace(/\.onnx$/, ".calibration.txt");
+  await writeFile(list, files.join("\n"));
+  return (await quantizeModelFile(path, path.replace(/\.onnx$/, ".int8.onnx"), { calibration: list, utterances: files.length })).outPath;
 }
 
 /**

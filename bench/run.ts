@@ -9,6 +9,8 @@ import { benchEmbed } from "./embed.ts";
 import { benchEvalMemory } from "./eval-memory.ts";
 import { benchFbank } from "./fbank.ts";
 import { benchStartup } from "./startup.ts";
+import { benchModelSpeed } from "./model-speed.ts";
+import { benchProcess } from "./process.ts";
 import type { BenchResult } from "./types.ts";
 
 
@@ -16,6 +18,8 @@ const BENCHMARKS: { name: string; run: () => Promise<BenchResult> }[] = [
   { name: "startup", run: benchStartup },
   { name: "fbank", run: benchFbank },
   { name: "embed", run: benchEmbed },
+  { name: "model-speed", run: benchModelSpeed },
+  { name: "process", run: benchProcess },
   { name: "eval-memory", run: benchEvalMemory },
 ];
 

@@ -32,3 +32,15 @@ test("scores csv: bad files give one-line errors naming the file and line", () =
     );
   }
 });
+
+test("scores csv: quoted fields and mixed or bare-CR line ends (read by the full CSV parser) give the same table", () => {
+  const plain = parseScoresCsv("enroll,score,label\na,0.5,1\nb,-1,0\n", "s.csv");
+  for (const text of [
+    '"enroll","score","label"\n"a, with comma",0.5,"1"\n"b",-1,0\n',
+    "enroll,score,label\r\na,0.5,1\r\nb,-1,0\r\n",
+    "enroll,score,label\ra,0.5,1\rb,-1,0\r",
+    "enroll,score,label\na,0.5,1\r\nb,-1,0\n",
+  ]) {
+    assert.deepEqual(parseScoresCsv(text, "s.csv"), plain, JSON.stringify(text));
+  }
+});

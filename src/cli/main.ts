@@ -24,10 +24,18 @@ const verbs: Record<string, Verb> = {
   compare: { summary: "compare finished runs: metrics side by side, overlaid DET curves, compare.html", load: async () => (await import("./commands/compare.ts")).registerCompare },
   features: { summary: "filterbank features [T,80] of one audio file as float32 .npy", load: async () => (await import("./commands/features.ts")).registerFeatures },
   model: {
-    summary: "import, fetch and manage speaker-embedding models",
+    summary: "import, fetch and quantize speaker-embedding models",
     load: async () => {
-      const [{ registerModel }, { registerModelFetch }] = await Promise.all([import("./commands/model.ts"), import("./commands/model-fetch.ts")]);
-      return (program) => registerModelFetch(registerModel(program));
+      const [{ registerModel }, { registerModelFetch }, { registerModelQuantize }] = await Promise.all([
+        import("./commands/model.ts"),
+        import("./commands/model-fetch.ts"),
+        import("./commands/model-quantize.ts"),
+      ]);
+      return (program) => {
+        const group = registerModel(program);
+        registerModelFetch(group);
+        registerModelQuantize(group);
+      };
     },
   },
   data: { summary: "datasets: make the built-in demo set", load: async () => (await import("./commands/data.ts")).registerData },

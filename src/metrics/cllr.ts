@@ -1,4 +1,4 @@
-import { pavBlocks } from "./pav.ts";
+import { pavBlocks, type PavBlocks } from "./pav.ts";
 import type { TrialGroups } from "./trials.ts";
 
 /** log(1 + e^x) without overflow; 0 at -inf, +inf at +inf. */
@@ -25,9 +25,9 @@ export function cllr(groups: TrialGroups): number {
  * Cllr after the optimal monotone calibration: each PAV block's posterior p turned into the LLR
  * logit(p) - log(N_tar / N_non). Pure blocks give ±inf, but a target never sits in a block with
  * p = 0 nor a non-target in one with p = 1, so their terms are exactly 0 and are skipped (0 · inf).
+ * `blocks` may be passed when already computed.
  */
-export function minCllr(groups: TrialGroups): number {
-  const blocks = pavBlocks(groups);
+export function minCllr(groups: TrialGroups, blocks: PavBlocks = pavBlocks(groups)): number {
   const logPriorOdds = Math.log(groups.nTarget / groups.nNontarget);
   let targetBits = 0;
   let nontargetBits = 0;

@@ -1,4 +1,4 @@
-import { pavBlocks } from "./pav.ts";
+import { pavBlocks, type PavBlocks } from "./pav.ts";
 import { operatingPoints, type OperatingPoints, type TrialGroups } from "./trials.ts";
 
 /**
@@ -28,10 +28,9 @@ export function eer(groups: TrialGroups): number {
  * ROCCH-EER (BOSARIS): the EER of the ROC convex hull. The hull vertices are the (Pfa, Pmiss)
  * points between PAV blocks; for each hull segment the line through its ends meets Pmiss = Pfa at
  * 1 / sum(seg), where seg solves [pfa_k pmiss_k; pfa_k+1 pmiss_k+1] · seg = [1 1]. A segment with
- * equal Pfa or equal Pmiss counts 0. Never more than `eer`.
+ * equal Pfa or equal Pmiss counts 0. Never more than `eer`. `blocks` may be passed when already computed.
  */
-export function rocchEer(groups: TrialGroups): number {
-  const blocks = pavBlocks(groups);
+export function rocchEer(groups: TrialGroups, blocks: PavBlocks = pavBlocks(groups)): number {
   let best = 0;
   let pfa = 1;
   let pmiss = 0;

@@ -1,6 +1,7 @@
 import { minCllr, cllr } from "./cllr.ts";
 import { minDcfFromPoints } from "./dcf.ts";
 import { eerFromPoints, rocchEer } from "./eer.ts";
+import { pavBlocks } from "./pav.ts";
 import { groupTrials, operatingPoints, type Labels } from "./trials.ts";
 
 export { bootstrapCi, type BootstrapOptions, type ConfidenceInterval } from "./bootstrap.ts";
@@ -49,22 +50,26 @@ export interface ComputeMetricsOptions {
   source?: string;
 }
 
-/** All the standard metrics of a trial list (accept when score >= t; label 1 = target). O(n log n). */
+/**
+ * All the standard metrics of a trial list (accept when score >= t; label 1 = target). O(n log n): the trials
+ * are sorted once (groupTrials), and the operating points and PAV blocks are shared by the metrics that use them.
+ */
 export function computeMetrics(scores: ArrayLike<number>, labels: Labels, { source }: ComputeMetricsOptions = {}): VerificationMetrics {
   const groups = groupTrials(scores, labels, source);
   const points = operatingPoints(groups);
   const dcf01 = minDcfFromPoints(points, { pTarget: 0.01 });
   const dcf05 = minDcfFromPoints(points, { pTarget: 0.05 });
+  const blocks = pavBlocks(groups);
   return {
     n_target: groups.nTarget,
     n_nontarget: groups.nNontarget,
     eer: eerFromPoints(points),
-    eer_rocch: rocchEer(groups),
+    eer_rocch: rocchEer(groups, blocks),
     "min_dcf_p0.01": dcf01.value,
     "min_dcf_p0.01_threshold": dcf01.threshold,
     "min_dcf_p0.05": dcf05.value,
     "min_dcf_p0.05_threshold": dcf05.threshold,
     cllr: cllr(groups),
-    min_cllr: minCllr(groups),
+    min_cllr: minCllr(groups, blocks),
   };
 }

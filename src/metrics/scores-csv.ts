@@ -8,30 +8,59 @@ export interface ScoresTable {
   labels: Uint8Array;
 }
 
+/** Counts of `ch` in `text`. */
+function countOf(text: string, ch: string): number {
+  let n = 0;
+  for (let i = text.indexOf(ch); i >= 0; i = text.indexOf(ch, i + 1)) n++;
+  return n;
+}
+
 /**
- * Parses a CSV with a header holding `score` and `label` columns (others, such as enroll and test,
- * are allowed and ignored). LF or CRLF line ends; blank lines are skipped. Errors name the line.
+ * The lines of CSV text that needs no CSV parser: no quotes, and LF or CRLF line ends only (not mixed). Splitting
+ * such text at line ends and commas gives exactly Papa Parse's rows, at a fraction of its time; other text
+ * (quoted fields, bare CR line ends) gets null and goes through Papa Parse.
  */
-export function parseScoresCsv(text: string, source: string): ScoresTable {
+function plainLines(text: string): string[] | null {
+  if (text.includes('"')) return null;
+  const cr = countOf(text, "\r");
+  if (cr === 0) return text.split("\n");
+  if (cr !== countOf(text, "\n") || cr !== countOf(text, "\r\n")) return null;
+  return text.split("\r\n");
+}
+
+/** Row i (0 = header) of the text, as fields. */
+type RowReader = { count: number; row: (i: number) => string[] };
+
+function csvRows(text: string, source: string): RowReader {
+  const lines = plainLines(text);
+  if (lines) return { count: lines.length, row: (i) => lines[i].split(",") };
   const parsed = Papa.parse<string[]>(text, { delimiter: ",", header: false, skipEmptyLines: false });
-  const rows = parsed.data;
   const firstError = parsed.errors[0];
   if (firstError) {
     const line = firstError.row === undefined ? "" : ` (line ${firstError.row + 1})`;
     throw new VoxlabError(`${source}: not a valid CSV file${line}: ${firstError.message}`);
   }
-  const header = (rows[0] ?? []).map((name) => name.trim().replace(/^\uFEFF/, ""));
+  return { count: parsed.data.length, row: (i) => parsed.data[i] };
+}
+
+/**
+ * Parses a CSV with a header holding `score` and `label` columns (others, such as enroll and test,
+ * are allowed and ignored). LF or CRLF line ends; blank lines are skipped. Errors name the line.
+ */
+export function parseScoresCsv(text: string, source: string): ScoresTable {
+  const rows = csvRows(text, source);
+  const header = (rows.count > 0 ? rows.row(0) : []).map((name) => name.trim().replace(/^\uFEFF/, ""));
   const scoreColumn = header.indexOf("score");
   const labelColumn = header.indexOf("label");
   if (scoreColumn < 0 || labelColumn < 0) {
     throw new VoxlabError(`${source}: line 1 must be a header with "score" and "label" columns, got "${printable(header.join(","))}"`);
   }
-  const scores = new Float64Array(rows.length);
-  const labels = new Uint8Array(rows.length);
+  const scores = new Float64Array(rows.count);
+  const labels = new Uint8Array(rows.count);
   let count = 0;
-  // Row i of the parse is line i + 1 (scores files have no quoted line breaks).
-  for (let i = 1; i < rows.length; i++) {
-    const row = rows[i];
+  // Row i is line i + 1 (scores files have no quoted line breaks).
+  for (let i = 1; i < rows.count; i++) {
+    const row = rows.row(i);
     if (row.length === 1 && row[0].trim() === "") continue;
     const where = `${source}: line ${i + 1}`;
     if (row.length !== header.length) throw new VoxlabError(`${where}: ${row.length} fields, the header has ${header.length}`);

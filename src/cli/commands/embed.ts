@@ -1,7 +1,5 @@
 import type { Command } from "commander";
-import { readFile } from "node:fs/promises";
-import { dirname, isAbsolute, join } from "node:path";
-import { loadManifest, wavRootOf } from "../../datasets/manifest.ts";
+import { readFileList } from "../../datasets/file-list.ts";
 import { PipelinedExtractor } from "../../embeddings/pipeline.ts";
 import { parseShard, selectShard, shardFromEnvironment } from "../../embeddings/shard.ts";
 import { EmbeddingStore } from "../../embeddings/store.ts";
@@ -21,29 +19,6 @@ interface EmbedFlags extends ComputeFlags {
   store?: string;
   chunkSeconds?: string;
   skipBad?: boolean;
-}
-
-/**
- * The files of a list: a manifest CSV (paths under the dataset `root`) or a text file with one path a
- * line (`#` comments; relative paths are relative to the list's folder).
- */
-async function readFileList(list: string, root: string | undefined): Promise<string[]> {
-  if (list.toLowerCase().endsWith(".csv")) {
-    if (!root) throw new VoxlabError(`${list}: a manifest's paths are relative to its dataset: pass --root <dataset root>`);
-    const wavRoot = await wavRootOf(root);
-    return (await loadManifest(list)).map((e) => join(wavRoot, e.path));
-  }
-  let text: string;
-  try {
-    text = await readFile(list, "utf8");
-  } catch (err) {
-    throw new VoxlabError(`${list}: cannot read the file list (${(err as NodeJS.ErrnoException).code ?? "error"})`);
-  }
-  return text
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line.length > 0 && !line.startsWith("#"))
-    .map((p) => (isAbsolute(p) ? p : join(dirname(list), p)));
 }
 
 /** `voxlab embed`: raw embeddings [N,D] in argument order, or a shard of a long list into an embedding store. */
