@@ -9,6 +9,7 @@ import { detCurve, groupTrials, readScoresCsv, type ScoresTable } from "../metri
 import { detPlotSpec, renderPng, renderSvg, type CurveInput } from "../plots/index.ts";
 import { escapeHtml } from "../reports/index.ts";
 import { parseExperimentConfig, validateWith, type ExperimentConfig } from "./config.ts";
+import { pairedComparisons, pairedHtml, pairedMarkdown, type PairedComparison } from "./paired.ts";
 import { PARTIAL_SUFFIX, PROVENANCE_FILE, RESOLVED_CONFIG_FILE } from "./run.ts";
 
 /** The files a finished run folder holds (what `runExperiment` writes last, and what compare reads). */
@@ -99,15 +100,20 @@ export function compareTable(runs: readonly ComparedRun[]): string {
  * named by its experiment alone where no other run shares it (legends have little room), else in full.
  */
 export function compareCurves(runs: readonly ComparedRun[]): CurveInput[] {
-  const shared = (run: ComparedRun) => runs.filter((r) => r.experiment === run.experiment).length > 1;
-  return runs.map((run) => {
+  const labels = shortNames(runs);
+  return runs.map((run, i) => {
     const { pfa, pmiss } = detCurve(groupTrials(run.scores.scores, run.scores.labels, join(run.dir, "scores.csv")));
-    return { name: shared(run) ? run.name : run.experiment, pfa, pmiss, eer: run.metrics.eer };
+    return { name: labels[i], pfa, pmiss, eer: run.metrics.eer };
   });
 }
 
+/** Each run's experiment name where no other run shares it, else its full name. */
+function shortNames(runs: readonly ComparedRun[]): string[] {
+  return runs.map((run) => (runs.filter((r) => r.experiment === run.experiment).length > 1 ? run.name : run.experiment));
+}
+
 /** A self-contained page: the metrics table and the overlaid DET curves (inline SVG, no script, no network). */
-export function compareHtml(runs: readonly ComparedRun[], detSvg: string): string {
+export function compareHtml(runs: readonly ComparedRun[], detSvg: string, paired: readonly PairedComparison[] = []): string {
   const tr = (cells: string[], tag: "th" | "td") => `<tr>${cells.map((c) => `<${tag}>${escapeHtml(c)}</${tag}>`).join("")}</tr>`;
   const sources = runs.map((r) => `<li><code>${escapeHtml(resolve(r.dir))}</code></li>`).join("\n");
   return `<!doctype html>
@@ -121,6 +127,7 @@ table { border-collapse: collapse; margin: 1em 0; }
 th, td { border: 1px solid #ccc; padding: 4px 10px; }
 td:nth-child(n+3) { text-align: right; font-variant-numeric: tabular-nums; }
 th { background: #f3f3f3; }
+.paired td:nth-child(2), .paired td:last-child { text-align: left; }
 </style>
 </head>
 <body>
@@ -131,6 +138,7 @@ th { background: #f3f3f3; }
 ${tableRows(runs).map((cells) => tr(cells, "td")).join("\n")}
 </tbody>
 </table>
+${pairedHtml(paired)}
 <h2>DET curves</h2>
 <figure>${detSvg}</figure>
 <h2>Runs</h2>
@@ -146,11 +154,20 @@ export interface Comparison {
   runs: ComparedRun[];
   /** The markdown table. */
   table: string;
+  /** Each run against the first: paired differences with speaker-bootstrap intervals, or why they do not apply. */
+  paired: PairedComparison[];
+  /** The paired differences as markdown (empty for a single run). */
+  pairedTable: string;
   files: { html: string; svg: string; png: string };
 }
 
-/** Reads the runs, writes `compare.html` and `det-compare.{svg,png}` into `outDir`, and returns the table. */
-export async function compareRuns(dirs: readonly string[], outDir: string): Promise<Comparison> {
+export interface CompareOptions {
+  /** Speaker-bootstrap resamples of the paired differences (default 1000). */
+  bootstrapIterations?: number;
+}
+
+/** Reads the runs, writes `compare.html` and `det-compare.{svg,png}` into `outDir`, and returns the tables. */
+export async function compareRuns(dirs: readonly string[], outDir: string, options: CompareOptions = {}): Promise<Comparison> {
   if (dirs.length === 0) throw new VoxlabError("compare needs at least one run folder");
   const seen = new Set<string>();
   for (const dir of dirs) {
@@ -162,11 +179,13 @@ export async function compareRuns(dirs: readonly string[], outDir: string): Prom
   const names = runs.map((r) => r.name);
   for (const run of runs) if (names.filter((n) => n === run.name).length > 1) run.name = resolve(run.dir);
 
+  const labels = shortNames(runs);
+  const paired = pairedComparisons(runs.map((run, i) => ({ label: labels[i], scores: run.scores })), { iterations: options.bootstrapIterations });
   const svg = await renderSvg(detPlotSpec(compareCurves(runs), { title: "DET curves" }));
   await ensureDir(outDir, "output folder");
   const files = { html: join(outDir, "compare.html"), svg: join(outDir, "det-compare.svg"), png: join(outDir, "det-compare.png") };
   await writeFileAtomic(files.svg, svg);
   await writeFileAtomic(files.png, await renderPng(svg, 2));
-  await writeFileAtomic(files.html, compareHtml(runs, svg));
-  return { runs, table: compareTable(runs), files };
+  await writeFileAtomic(files.html, compareHtml(runs, svg, paired));
+  return { runs, table: compareTable(runs), paired, pairedTable: pairedMarkdown(paired), files };
 }

@@ -40,7 +40,7 @@ export interface ReportTrial {
 }
 
 /** The metrics that get a bootstrap interval, with the function that recomputes each on a resample. */
-const INTERVAL_METRICS = {
+export const INTERVAL_METRICS = {
   eer: { label: "EER", percent: true, metric: eer },
   "min_dcf_p0.01": { label: "minDCF (P_target = 0.01)", percent: false, metric: (g: TrialGroups) => minDcf(g, { pTarget: 0.01 }).value },
   "min_dcf_p0.05": { label: "minDCF (P_target = 0.05)", percent: false, metric: (g: TrialGroups) => minDcf(g, { pTarget: 0.05 }).value },

@@ -6,6 +6,7 @@ import { buildReport, type ReportInput } from "./html.ts";
 export {
   buildReport,
   escapeHtml,
+  INTERVAL_METRICS,
   metricIntervals,
   renderReportHtml,
   type BuiltReport,
