@@ -70,7 +70,7 @@ test("paired speaker bootstrap: 95 % intervals of ΔEER cover the true differenc
     if (d.lower <= truth && truth <= d.upper) covered++;
     if (d.upper < 0) significant++;
     // The same trials resampled one by one (each trial its own cluster): blind to the speaker effects.
-    const ids = Array.from(trials.labels, (_, i) => String(i));
+    const ids = Array.from({ length: trials.labels.length }, (_, i) => String(i));
     const naive = pairedSpeakerBootstrap({ ...trials, enrollSpeakers: ids, testSpeakers: ids }, { eer }, { iterations: 200, seed: r }).eer;
     if (naive.lower <= truth && truth <= naive.upper) naiveCovered++;
   }

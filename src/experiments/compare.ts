@@ -8,6 +8,10 @@ import { ensureDir, writeFileAtomic } from "../io/npy.ts";
 import { detCurve, groupTrials, readScoresCsv, type ScoresTable } from "../metrics/index.ts";
 import { detPlotSpec, renderPng, renderSvg, type CurveInput } from "../plots/index.ts";
 import { escapeHtml } from "../reports/index.ts";
+import { conditionSections, type ConditionSystem } from "../reports/conditions.ts";
+import { scanDataset, type DatasetManifest } from "../datasets/manifest.ts";
+import { loadEnrollMap } from "../datasets/trials.ts";
+import { describeTrials } from "./trial-info.ts";
 import { parseExperimentConfig, validateWith, type ExperimentConfig } from "./config.ts";
 import { pairedComparisons, pairedHtml, pairedMarkdown, type PairedComparison } from "./paired.ts";
 import { PARTIAL_SUFFIX, PROVENANCE_FILE, RESOLVED_CONFIG_FILE } from "./run.ts";
@@ -113,7 +117,7 @@ function shortNames(runs: readonly ComparedRun[]): string[] {
 }
 
 /** A self-contained page: the metrics table and the overlaid DET curves (inline SVG, no script, no network). */
-export function compareHtml(runs: readonly ComparedRun[], detSvg: string, paired: readonly PairedComparison[] = []): string {
+export function compareHtml(runs: readonly ComparedRun[], detSvg: string, paired: readonly PairedComparison[] = [], conditions = ""): string {
   const tr = (cells: string[], tag: "th" | "td") => `<tr>${cells.map((c) => `<${tag}>${escapeHtml(c)}</${tag}>`).join("")}</tr>`;
   const sources = runs.map((r) => `<li><code>${escapeHtml(resolve(r.dir))}</code></li>`).join("\n");
   return `<!doctype html>
@@ -128,6 +132,7 @@ th, td { border: 1px solid #ccc; padding: 4px 10px; }
 td:nth-child(n+3) { text-align: right; font-variant-numeric: tabular-nums; }
 th { background: #f3f3f3; }
 .paired td:nth-child(2), .paired td:last-child { text-align: left; }
+figure { margin: 1em 0; } figcaption { color: #555; font-size: 0.9em; } svg { max-width: 100%; height: auto; }
 </style>
 </head>
 <body>
@@ -141,6 +146,7 @@ ${tableRows(runs).map((cells) => tr(cells, "td")).join("\n")}
 ${pairedHtml(paired)}
 <h2>DET curves</h2>
 <figure>${detSvg}</figure>
+${conditions}
 <h2>Runs</h2>
 <ul>
 ${sources}
@@ -159,6 +165,27 @@ export interface Comparison {
   /** The paired differences as markdown (empty for a single run). */
   pairedTable: string;
   files: { html: string; svg: string; png: string };
+}
+
+/**
+ * Each run's trials described for the condition breakdowns: durations from its dataset's manifest when
+ * the dataset is still there (each dataset scanned once), speakers and sessions from the paths otherwise.
+ */
+async function conditionSystems(runs: readonly ComparedRun[], labels: readonly string[]): Promise<ConditionSystem[]> {
+  const manifests = new Map<string, Promise<DatasetManifest | undefined>>();
+  const manifestOf = (root: string) => {
+    if (!manifests.has(root)) manifests.set(root, existsSync(root) ? scanDataset(root).catch(() => undefined) : Promise.resolve(undefined));
+    return manifests.get(root);
+  };
+  return Promise.all(
+    runs.map(async (run, i) => {
+      const { enroll, test } = run.scores.trials ?? { enroll: [], test: [] };
+      const manifest = await manifestOf(run.config.dataset);
+      const enrollMap = run.config.enrollMap && existsSync(run.config.enrollMap) ? await loadEnrollMap(run.config.enrollMap) : undefined;
+      const trials = describeTrials(enroll.map((e, k) => ({ enroll: e, test: test[k] })), { manifest, enrollMap });
+      return { name: labels[i], scores: run.scores.scores, labels: run.scores.labels, trials };
+    }),
+  );
 }
 
 export interface CompareOptions {
@@ -182,10 +209,11 @@ export async function compareRuns(dirs: readonly string[], outDir: string, optio
   const labels = shortNames(runs);
   const paired = pairedComparisons(runs.map((run, i) => ({ label: labels[i], scores: run.scores })), { iterations: options.bootstrapIterations });
   const svg = await renderSvg(detPlotSpec(compareCurves(runs), { title: "DET curves" }));
+  const conditions = runs.every((r) => r.scores.trials !== undefined) ? await conditionSections(await conditionSystems(runs, labels), escapeHtml) : { html: "" };
   await ensureDir(outDir, "output folder");
   const files = { html: join(outDir, "compare.html"), svg: join(outDir, "det-compare.svg"), png: join(outDir, "det-compare.png") };
   await writeFileAtomic(files.svg, svg);
   await writeFileAtomic(files.png, await renderPng(svg, 2));
-  await writeFileAtomic(files.html, compareHtml(runs, svg, paired));
+  await writeFileAtomic(files.html, compareHtml(runs, svg, paired, conditions.html));
   return { runs, table: compareTable(runs), paired, pairedTable: pairedMarkdown(paired), files };
 }

@@ -14,6 +14,7 @@ import { computeMetrics, type VerificationMetrics } from "../metrics/index.ts";
 import { metricIntervals, writeReport, type MetricIntervals } from "../reports/index.ts";
 import { Cohort, normalizeScores } from "../scoring/norm.ts";
 import { scoreTrials, trialEmbeddings, writeScoresCsv } from "../scoring/trials.ts";
+import { describeTrials } from "./trial-info.ts";
 
 export type ScoreNorm = "none" | "s-norm" | "as-norm";
 
@@ -165,7 +166,6 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     await writeTrials(files.trials, allTrials);
   }
   await writeScoresCsv(files.scores, trials, scores);
-  const speakerOf = new Map(manifest.map((e) => [e.path, e.speaker]));
   const info: Record<string, string> = {
     dataset: options.data,
     trials: options.trials ?? (generated ? `generated (seed ${generationSeed(options)})` : join(options.data, "trials.txt")),
@@ -178,7 +178,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     title: "VoxLab evaluation",
     scores,
     labels,
-    trials: trials.map((t) => ({ enroll: t.enroll, test: t.test, enrollSpeaker: speakerOf.get(t.enroll), testSpeaker: speakerOf.get(t.test) })),
+    trials: describeTrials(trials, { manifest, enrollMap, wavRoot, reportDir: options.outDir }),
     metrics,
     // Cache counts go to the report only: metrics.json stays identical when a run is repeated.
     info: { ...info, embeddings: `${stats.computed} computed, ${stats.cached} from the cache` },
