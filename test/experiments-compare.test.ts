@@ -190,3 +190,45 @@ test("voxlab compare: table on stdout; files in results/compare/<UTC timestamp> 
   assert.match(stdout, /^\| run \| scoring \|/);
   assert.match(stdout, /\| exp\/20250101T000000Z-aaaaaaaa \| cosine \| 4 \| 50\.000 \|/);
 });
+
+test("voxlab compare of the demo's cosine and AS-norm runs prints the paired differences with speaker-bootstrap intervals", { skip: needShared, timeout: 600_000 }, async () => {
+  // The demo set and its two experiments (experiments/demo.yaml, demo-asnorm.yaml), in a scratch folder.
+  const demo = join(work, "demo");
+  await cli(["data", "demo", "--out", demo]);
+  const outputs = "outputs: { interactive: false, bootstrapIterations: 20 }\n";
+  await writeFile(join(work, "demo.yaml"), `name: demo\nseed: 1\ndataset: demo\ntrials: demo/trials.txt\nscoring: { norm: none }\n${outputs}`);
+  await writeFile(
+    join(work, "demo-asnorm.yaml"),
+    `name: demo-asnorm\nseed: 1\ndataset: demo\ntrials: demo/trials.txt\nscoring: { norm: as-norm, cohort: ${dataset("librispeech-cohort")}, topK: 200 }\n${outputs}`,
+  );
+  const results = join(work, "demo-results");
+  for (const config of ["demo.yaml", "demo-asnorm.yaml"]) await cli(["run", join(work, config), "--out", results, "--store", join(work, "store")]);
+  const runDir = async (name: string) => join(results, name, (await readdir(join(results, name)))[0]);
+  const [cosine, asnorm] = [await runDir("demo"), await runDir("demo-asnorm")];
+  const out = join(work, "demo-compare");
+  const { stdout } = await cli(["compare", cosine, asnorm, "--out", out]);
+
+  assert.match(stdout, /95 % percentile intervals from 1000 bootstrap resamples \(seed 1\) that draw speakers, not trials/);
+  const rows = [...stdout.matchAll(/^\| demo-asnorm vs demo \| (.+?) \| (\S+)( %)? \| (\S+)(?: %)? \| (\S+)(?: %)? \| \[(\S+?)(?: %)?, (\S+?)(?: %)?\] \| (.+) \|$/gm)];
+  assert.deepEqual(rows.map((r) => r[1]), ["EER", "minDCF (P_target = 0.01)", "minDCF (P_target = 0.05)", "Cllr", "minCllr"]);
+  // Columns A and B are the metrics each run wrote to metrics.json (computed there by computeMetrics).
+  const metrics = async (dir: string) => JSON.parse(await readFile(join(dir, "metrics.json"), "utf8")) as Record<string, number>;
+  const [a, b] = [await metrics(cosine), await metrics(asnorm)];
+  const keys = ["eer", "min_dcf_p0.01", "min_dcf_p0.05", "cllr", "min_cllr"];
+  rows.forEach((r, k) => {
+    const scale = k === 0 ? 100 : 1;
+    const digits = k === 0 ? 3 : 4;
+    assert.equal(r[2], (scale * a[keys[k]]).toFixed(digits), `A ${keys[k]}`);
+    assert.equal(r[4], (scale * b[keys[k]]).toFixed(digits), `B ${keys[k]}`);
+    const [lower, upper] = [Number(r[6]), Number(r[7])];
+    assert.ok(lower < upper, `${keys[k]}: interval [${lower}, ${upper}] has width`);
+    // The verdict is what the interval's sign says.
+    const verdict = upper < 0 ? "demo-asnorm is better than demo: the interval excludes 0" : lower > 0 ? "demo is better than demo-asnorm: the interval excludes 0" : "no significant difference: the interval contains 0";
+    assert.equal(r[8], verdict, keys[k]);
+  });
+  console.log(rows.map((r) => `${r[1]}: ${r[2]} → ${r[4]}, B − A ${r[5]} [${r[6]}, ${r[7]}]: ${r[8]}`).join("\n"));
+  const html = await readFile(join(out, "compare.html"), "utf8");
+  // The demo's utterances last 2–8 s: durations come from the dataset's manifest.
+  assert.match(html, /<h3 id="condition-enroll-duration">Enrollment duration<\/h3>/);
+  assert.match(html, /<tr><th scope="row">2–5 s<\/th><td>\d+<\/td>/);
+});

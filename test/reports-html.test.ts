@@ -175,10 +175,10 @@ test("writeReport writes report.html and each figure as SVG and PNG", async () =
   }
 });
 
-test("report.html renders in headless Chromium: plotly draws every interactive figure, no script errors", { skip: needChromium, timeout: 120_000 }, async () => {
+test("report.html renders in headless Chromium: plotly draws every interactive figure, conditions and audio players show, no script errors", { skip: needChromium, timeout: 120_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), "voxlab-report-"));
   try {
-    const { report } = await writeReport(dir, input(300, 3000));
+    const { report } = await writeReport(dir, describedRun());
     const { stdout, stderr } = await promisify(execFile)(
       CHROMIUM,
       ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--enable-logging=stderr", "--v=0", "--virtual-time-budget=10000", "--dump-dom", `file://${report}`],
@@ -190,6 +190,11 @@ test("report.html renders in headless Chromium: plotly draws every interactive f
     const divs = [...stdout.matchAll(/<div class="plotly[^"]*"[^>]*data-figure="(\d+)"/g)];
     assert.equal(divs.length, 3);
     assert.ok((stdout.match(/class="main-svg"/g) ?? []).length >= 3);
+    // The condition breakdowns keep their static DETs (vega SVG marks), one per breakdown.
+    const conditions = stdout.slice(stdout.indexOf('<section id="conditions">'));
+    assert.ok(conditions.length > 0 && conditions.includes("<h2>Conditions</h2>"));
+    for (const id of ["enroll-duration", "test-duration", "session", "speaker"]) assert.match(conditions, new RegExp(`<figure id="fig-det-${id}"><svg[^]*?role-mark`), id);
+    assert.equal((stdout.match(/<audio controls="" preload="none" src="\.\.\/wav\//g) ?? []).length, 40);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
