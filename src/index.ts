@@ -99,6 +99,7 @@ export {
   minCllr,
   minDcf,
   minDcfFromPoints,
+  metricsOfGroups,
   operatingPoints,
   pairedSpeakerBootstrap,
   pairedVerdict,
@@ -190,20 +191,33 @@ export {
   type ThresholdSweepOptions,
 } from "./plots/index.ts";
 export {
+  audioPlayer,
   buildReport,
+  conditionBreakdowns,
+  conditionMetrics,
+  conditionSections,
   confusionAt,
+  DURATION_BINS,
   escapeHtml,
+  INTERVAL_METRICS,
   metricIntervals,
   renderReportHtml,
   ruleOf30Warning,
   thresholdTable,
   writeReport,
+  type Breakdown,
   type BuiltReport,
+  type Condition,
+  type ConditionFigure,
+  type ConditionMetrics,
+  type ConditionSections,
+  type ConditionSystem,
   type ConfusionCounts,
   type MetricIntervals,
   type ReportFigure,
   type ReportInput,
   type ReportTrial,
+  type TrialConditions,
   type ThresholdRow,
   type WrittenReport,
 } from "./reports/index.ts";
@@ -220,7 +234,9 @@ export {
   type ResolvedExperimentConfig,
 } from "./experiments/config.ts";
 export { gitState, runExperiment, runId, utcStamp, type DatasetProvenance, type ExperimentRun, type Provenance, type RunExperimentOptions } from "./experiments/run.ts";
-export { compareCurves, compareHtml, compareRuns, compareTable, readRun, type ComparedRun, type Comparison, type RunMetrics } from "./experiments/compare.ts";
+export { compareCurves, compareHtml, compareRuns, compareTable, readRun, type CompareOptions, type ComparedRun, type Comparison, type RunMetrics } from "./experiments/compare.ts";
+export { PAIRED_DEFAULTS, pairedComparisons, pairedHtml, pairedMarkdown, pairedMethod, speakerOfPath, type PairedComparison, type PairedRun } from "./experiments/paired.ts";
+export { describeTrials, type DescribeOptions } from "./experiments/trial-info.ts";
 export { DEFAULT_MODEL_FILE, defaultModelPath } from "./models/default-model.ts";
 export { parseShard, selectShard, shardFromEnvironment, type Shard } from "./embeddings/shard.ts";
 export {

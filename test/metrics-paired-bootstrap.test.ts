@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { eer, minDcf, pairedSpeakerBootstrap, pairedVerdict, VoxlabError, type PairedTrials } from "../src/index.ts";
+import { eer, minDcf, pairedSpeakerBootstrap, pairedVerdict, VoxlabError, type PairedTrials, type TrialGroups } from "../src/index.ts";
 import { mulberry32 } from "../src/datasets/random.ts";
 
 /** Φ(x) through erfc (Abramowitz & Stegun 7.1.26, absolute error < 1.5e-7: far below the EER's sampling error). */
@@ -26,6 +26,7 @@ const NOISE = 0.7;
 const MU = { a: 2.5, b: 2.8 };
 const SIGMA_TAR = Math.sqrt(SPK ** 2 + NOISE ** 2);
 const SIGMA_NON = Math.sqrt(2 * SPK_NON ** 2 + NOISE ** 2);
+const eerOnly = (g: TrialGroups) => ({ eer: eer(g) });
 const trueEer = (mu: number) => normalCdf(-mu / (SIGMA_TAR + SIGMA_NON));
 
 function simulate(speakers: number, utterances: number, seed: number): PairedTrials {
@@ -66,12 +67,12 @@ test("paired speaker bootstrap: 95 % intervals of ΔEER cover the true differenc
   let significant = 0;
   for (let r = 0; r < replicates; r++) {
     const trials = simulate(40, 4, 1000 + r); // 240 targets, 1560 non-targets
-    const { eer: d } = pairedSpeakerBootstrap(trials, { eer }, { iterations: 200, seed: r });
+    const { eer: d } = pairedSpeakerBootstrap(trials, eerOnly, { iterations: 200, seed: r });
     if (d.lower <= truth && truth <= d.upper) covered++;
     if (d.upper < 0) significant++;
     // The same trials resampled one by one (each trial its own cluster): blind to the speaker effects.
     const ids = Array.from({ length: trials.labels.length }, (_, i) => String(i));
-    const naive = pairedSpeakerBootstrap({ ...trials, enrollSpeakers: ids, testSpeakers: ids }, { eer }, { iterations: 200, seed: r }).eer;
+    const naive = pairedSpeakerBootstrap({ ...trials, enrollSpeakers: ids, testSpeakers: ids }, eerOnly, { iterations: 200, seed: r }).eer;
     if (naive.lower <= truth && truth <= naive.upper) naiveCovered++;
   }
   // 200 replicates: the coverage estimate's binomial standard error at 95 % is 1.5 points, so a correct
@@ -88,7 +89,7 @@ test("paired speaker bootstrap: 95 % intervals of ΔEER cover the true differenc
 
 test("paired speaker bootstrap: paired, seeded, reproducible; a shift of all scores changes no EER", () => {
   const trials = simulate(20, 4, 5);
-  const metrics = { eer, dcf: (g: Parameters<typeof eer>[0]) => minDcf(g, { pTarget: 0.05 }).value };
+  const metrics = (g: TrialGroups) => ({ eer: eer(g), dcf: minDcf(g, { pTarget: 0.05 }).value });
   const first = pairedSpeakerBootstrap(trials, metrics, { iterations: 300, seed: 3 });
   assert.deepEqual(pairedSpeakerBootstrap(trials, metrics, { iterations: 300, seed: 3 }), first);
   assert.notDeepEqual(pairedSpeakerBootstrap(trials, metrics, { iterations: 300, seed: 4 }).eer, first.eer);
@@ -96,7 +97,7 @@ test("paired speaker bootstrap: paired, seeded, reproducible; a shift of all sco
   assert.equal(first.eer.difference, first.eer.b - first.eer.a);
   assert.ok(first.eer.lower <= first.eer.upper && first.dcf.lower <= first.dcf.upper);
   // B = A + 1 on every trial ranks the trials as A does: every resample's ΔEER is exactly 0.
-  const shifted = pairedSpeakerBootstrap({ ...trials, b: Array.from(trials.a, (s) => s + 1) }, { eer }, { iterations: 100 }).eer;
+  const shifted = pairedSpeakerBootstrap({ ...trials, b: Array.from(trials.a, (s) => s + 1) }, eerOnly, { iterations: 100 }).eer;
   assert.deepEqual([shifted.difference, shifted.lower, shifted.upper], [0, 0, 0]);
 });
 
@@ -111,7 +112,7 @@ test("paired speaker bootstrap: a resample without both classes is drawn again",
     enrollSpeakers: ["x", "y", "x", "y"],
     testSpeakers: ["x", "y", "y", "x"],
   };
-  const d = pairedSpeakerBootstrap(trials, { eer }, { iterations: 50, seed: 1 }).eer;
+  const d = pairedSpeakerBootstrap(trials, eerOnly, { iterations: 50, seed: 1 }).eer;
   // By hand: A ranks targets 0.9 and 0.2 around non-targets 0.5, 0.1: EER 1/2. B: targets 0.3 and 0.8,
   // non-targets 0.4, 0.6: EER 1/2. Difference 0.
   assert.deepEqual([d.a, d.b, d.lower, d.upper], [0.5, 0.5, 0, 0]);
@@ -122,8 +123,8 @@ test("paired speaker bootstrap: a resample without both classes is drawn again",
 
 test("paired speaker bootstrap: bad inputs are one-line errors", () => {
   const one: PairedTrials = { a: [1, 0], b: [1, 0], labels: [1, 0], enrollSpeakers: ["s", "s"], testSpeakers: ["s", "s"] };
-  assert.throws(() => pairedSpeakerBootstrap(one, { eer }), (err: Error) => err instanceof VoxlabError && /needs at least 2/.test(err.message));
-  assert.throws(() => pairedSpeakerBootstrap({ ...one, b: [1] }, { eer }), /1 scores, 2 labels|2 and 1 scores/);
-  assert.throws(() => pairedSpeakerBootstrap({ ...one, a: [1, NaN] }, { eer }), /system A: score of trial 2 is NaN/);
-  assert.throws(() => pairedSpeakerBootstrap(one, { eer }, { iterations: 0 }), RangeError);
+  assert.throws(() => pairedSpeakerBootstrap(one, eerOnly), (err: Error) => err instanceof VoxlabError && /needs at least 2/.test(err.message));
+  assert.throws(() => pairedSpeakerBootstrap({ ...one, b: [1] }, eerOnly), /1 scores, 2 labels|2 and 1 scores/);
+  assert.throws(() => pairedSpeakerBootstrap({ ...one, a: [1, NaN] }, eerOnly), /system A: score of trial 2 is NaN/);
+  assert.throws(() => pairedSpeakerBootstrap(one, eerOnly, { iterations: 0 }), RangeError);
 });

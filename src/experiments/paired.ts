@@ -1,5 +1,5 @@
 // Whether a difference between two runs is real: paired speaker-bootstrap intervals of each metric's difference.
-import { pairedSpeakerBootstrap, pairedVerdict, type PairedDifference, type ScoresTable } from "../metrics/index.ts";
+import { metricsOfGroups, pairedSpeakerBootstrap, pairedVerdict, type PairedDifference, type ScoresTable, type TrialGroups } from "../metrics/index.ts";
 import { escapeHtml, INTERVAL_METRICS, type IntervalMetric } from "../reports/index.ts";
 
 /** Resamples and seed of the comparison's bootstrap (fixed, so a comparison is reproducible). */
@@ -48,7 +48,10 @@ function alignTrials(a: ScoresTable, b: ScoresTable): Uint32Array | string {
 /** Each run after the first against the first: the paired difference of every metric, or why it does not apply. */
 export function pairedComparisons(runs: readonly PairedRun[], options: { iterations?: number; seed?: number } = {}): PairedComparison[] {
   const [baseline, ...others] = runs;
-  const metrics = Object.fromEntries(PAIRED_METRICS.map((k) => [k, INTERVAL_METRICS[k].metric])) as Record<IntervalMetric, (typeof INTERVAL_METRICS)[IntervalMetric]["metric"]>;
+  const metrics = (groups: TrialGroups): Record<IntervalMetric, number> => {
+    const all = metricsOfGroups(groups);
+    return Object.fromEntries(PAIRED_METRICS.map((k) => [k, all[k]])) as Record<IntervalMetric, number>;
+  };
   return others.map((run): PairedComparison => {
     const names = { baseline: baseline.label, run: run.label };
     const aligned = alignTrials(baseline.scores, run.scores);

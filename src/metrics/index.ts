@@ -1,7 +1,7 @@
 import { minCllr, cllr } from "./cllr.ts";
 import { minDcfFromPoints } from "./dcf.ts";
 import { eerFromPoints, rocchEer } from "./eer.ts";
-import { groupTrials, operatingPoints, type Labels } from "./trials.ts";
+import { groupTrials, operatingPoints, type Labels, type TrialGroups } from "./trials.ts";
 
 export { bootstrapCi, type BootstrapOptions, type ConfidenceInterval } from "./bootstrap.ts";
 export { cllr, minCllr } from "./cllr.ts";
@@ -44,7 +44,11 @@ export interface ComputeMetricsOptions {
 
 /** All the standard metrics of a trial list (accept when score >= t; label 1 = target). O(n log n). */
 export function computeMetrics(scores: ArrayLike<number>, labels: Labels, { source }: ComputeMetricsOptions = {}): VerificationMetrics {
-  const groups = groupTrials(scores, labels, source);
+  return metricsOfGroups(groupTrials(scores, labels, source));
+}
+
+/** All the standard metrics of trials already grouped by score (e.g. a bootstrap resample), sharing one pass of operating points. */
+export function metricsOfGroups(groups: TrialGroups): VerificationMetrics {
   const points = operatingPoints(groups);
   const dcf01 = minDcfFromPoints(points, { pTarget: 0.01 });
   const dcf05 = minDcfFromPoints(points, { pTarget: 0.05 });

@@ -76,11 +76,12 @@ function drawSpeakers(count: number, random: Random, out: Uint32Array): void {
  * same counts (paired), so what the speakers share cancels out of the difference. Resampling speakers
  * instead of trials keeps the dependence of trials that share a speaker: a trial-level bootstrap
  * treats them as independent and gives intervals too narrow when speakers differ. A resample left
- * without targets or without non-targets is drawn again. O(iterations · n).
+ * without targets or without non-targets is drawn again. `metrics` computes every metric of one set of
+ * trials at once (so they can share work) and returns the same keys each time. O(iterations · n).
  */
 export function pairedSpeakerBootstrap<K extends string>(
   trials: PairedTrials,
-  metrics: Readonly<Record<K, (groups: TrialGroups) => number>>,
+  metrics: (groups: TrialGroups) => Readonly<Record<K, number>>,
   { iterations = 1000, confidence = 0.95, seed = 0 }: BootstrapOptions = {},
 ): Record<K, PairedDifference> {
   if (!(Number.isInteger(iterations) && iterations >= 1)) throw new RangeError(`iterations must be a positive integer, got ${iterations}`);
@@ -94,7 +95,8 @@ export function pairedSpeakerBootstrap<K extends string>(
   if (speakers.count < 2) throw new VoxlabError(`paired bootstrap: the trials name ${speakers.count} speaker; resampling speakers needs at least 2`);
   const isTarget = Uint8Array.from({ length: n }, (_, i) => (trials.labels[i] === 1 || trials.labels[i] === true ? 1 : 0));
 
-  const keys = Object.keys(metrics) as K[];
+  const original = systems.map(({ groups }) => metrics(groups));
+  const keys = Object.keys(original[0]) as K[];
   const values = keys.map(() => new Float64Array(iterations));
   const drawn = new Uint32Array(speakers.count);
   const weight = new Uint32Array(n);
@@ -123,8 +125,9 @@ export function pairedSpeakerBootstrap<K extends string>(
       for (let i = 0; i < n; i++) (isTarget[i] ? tar : non)[groupOf[i]] += weight[i];
       return regroup(groups, tar, non);
     });
+    const [ofA, ofB] = resampled.map(metrics);
     keys.forEach((key, k) => {
-      values[k][it] = metrics[key](resampled[1]) - metrics[key](resampled[0]);
+      values[k][it] = ofB[key] - ofA[key];
     });
     it++;
   }
@@ -132,8 +135,7 @@ export function pairedSpeakerBootstrap<K extends string>(
   const result = {} as Record<K, PairedDifference>;
   keys.forEach((key, k) => {
     const sorted = values[k].sort();
-    const a = metrics[key](systems[0].groups);
-    const b = metrics[key](systems[1].groups);
+    const [a, b] = [original[0][key], original[1][key]];
     result[key] = { a, b, difference: b - a, lower: quantile(sorted, tail), upper: quantile(sorted, 1 - tail), confidence, iterations, speakers: speakers.count };
   });
   return result;
