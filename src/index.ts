@@ -117,6 +117,7 @@ export {
   type DetCurve,
   type Labels,
   type OperatingPoints,
+  type PairedBootstrapOptions,
   type PairedDifference,
   type PairedTrials,
   type ScoresTable,

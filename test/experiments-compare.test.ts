@@ -183,7 +183,9 @@ test("compare: folders that are not complete runs are one-line errors naming the
 test("voxlab compare: table on stdout; files in results/compare/<UTC timestamp> under the working directory by default", async () => {
   const cwd = join(work, "cwd");
   await mkdir(cwd);
-  const { stdout } = await cli(["compare", rawDir, normedDir], cwd);
+  const { stdout, stderr } = await cli(["compare", rawDir, normedDir], cwd);
+  // Not a terminal: the bootstrap's progress as plain lines, the last at the end.
+  assert.match(stderr, /^paired bootstrap 1 of 1: 1000 of 1000$/m);
   const [stamp] = await readdir(join(cwd, "results", "compare"));
   assert.match(stamp, /^\d{8}T\d{6}Z$/);
   assert.deepEqual((await readdir(join(cwd, "results", "compare", stamp))).sort(), ["compare.html", "det-compare.png", "det-compare.svg"]);

@@ -190,6 +190,8 @@ async function conditionSystems(runs: readonly ComparedRun[], labels: readonly s
 export interface CompareOptions {
   /** Speaker-bootstrap resamples of the paired differences (default 1000). */
   bootstrapIterations?: number;
+  /** Long steps report here: a stage name, units done and the total. */
+  onProgress?: (stage: string, done: number, total: number) => void;
 }
 
 /** Reads the runs, writes `compare.html` and `det-compare.{svg,png}` into `outDir`, and returns the tables. */
@@ -206,7 +208,10 @@ export async function compareRuns(dirs: readonly string[], outDir: string, optio
   for (const run of runs) if (names.filter((n) => n === run.name).length > 1) run.name = resolve(run.dir);
 
   const labels = shortNames(runs);
-  const paired = pairedComparisons(runs.map((run, i) => ({ label: labels[i], scores: run.scores })), { iterations: options.bootstrapIterations });
+  const paired = pairedComparisons(runs.map((run, i) => ({ label: labels[i], scores: run.scores })), {
+    iterations: options.bootstrapIterations,
+    onProgress: options.onProgress && ((pair, pairs, done, total) => options.onProgress?.(`paired bootstrap ${pair} of ${pairs}`, done, total)),
+  });
   const svg = await renderSvg(detPlotSpec(compareCurves(runs), { title: "DET curves" }));
   const conditions = runs.every((r) => r.scores.trials !== undefined) ? await conditionSections(await conditionSystems(runs, labels), escapeHtml) : { html: "" };
   await ensureDir(outDir, "output folder");

@@ -46,13 +46,20 @@ function alignTrials(a: ScoresTable, b: ScoresTable): Uint32Array | string {
 }
 
 /** Each run after the first against the first: the paired difference of every metric, or why it does not apply. */
-export function pairedComparisons(runs: readonly PairedRun[], options: { iterations?: number; seed?: number } = {}): PairedComparison[] {
+export interface PairedOptions {
+  iterations?: number;
+  seed?: number;
+  /** Resamples done in comparison `pair` (1-based: the second run against the first is 1) of `pairs`. */
+  onProgress?: (pair: number, pairs: number, done: number, total: number) => void;
+}
+
+export function pairedComparisons(runs: readonly PairedRun[], { onProgress, ...options }: PairedOptions = {}): PairedComparison[] {
   const [baseline, ...others] = runs;
   const metrics = (groups: TrialGroups): Record<IntervalMetric, number> => {
     const all = metricsOfGroups(groups);
     return Object.fromEntries(PAIRED_METRICS.map((k) => [k, all[k]])) as Record<IntervalMetric, number>;
   };
-  return others.map((run): PairedComparison => {
+  return others.map((run, pair): PairedComparison => {
     const names = { baseline: baseline.label, run: run.label };
     const aligned = alignTrials(baseline.scores, run.scores);
     if (typeof aligned === "string") return { ...names, applies: false, reason: aligned };
@@ -66,7 +73,7 @@ export function pairedComparisons(runs: readonly PairedRun[], options: { iterati
         testSpeakers: test.map(speakerOfPath),
       },
       metrics,
-      { ...PAIRED_DEFAULTS, ...options },
+      { ...PAIRED_DEFAULTS, ...options, onProgress: onProgress && ((done, total) => onProgress(pair + 1, others.length, done, total)) },
     );
     return { ...names, applies: true, trials: aligned.length, speakers: differences.eer.speakers, differences };
   });

@@ -16,7 +16,7 @@ export {
   type ThresholdChoice,
 } from "./det.ts";
 export { eer, eerFromPoints, rocchEer } from "./eer.ts";
-export { pairedSpeakerBootstrap, pairedVerdict, type PairedDifference, type PairedTrials } from "./paired-bootstrap.ts";
+export { pairedSpeakerBootstrap, pairedVerdict, type PairedBootstrapOptions, type PairedDifference, type PairedTrials } from "./paired-bootstrap.ts";
 export { parseScoresCsv, readScoresCsv, type ScoresTable } from "./scores-csv.ts";
 export { groupTrials, operatingPoints, type Labels, type OperatingPoints, type TrialGroups } from "./trials.ts";
 

@@ -12,6 +12,11 @@ export interface PairedTrials {
   testSpeakers: ArrayLike<string>;
 }
 
+export interface PairedBootstrapOptions extends BootstrapOptions {
+  /** Called every 50 resamples and at the end, with resamples done and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
 /** A metric of system B minus the same metric of system A, with its bootstrap interval. */
 export interface PairedDifference {
   a: number;
@@ -82,7 +87,7 @@ function drawSpeakers(count: number, random: Random, out: Uint32Array): void {
 export function pairedSpeakerBootstrap<K extends string>(
   trials: PairedTrials,
   metrics: (groups: TrialGroups) => Readonly<Record<K, number>>,
-  { iterations = 1000, confidence = 0.95, seed = 0 }: BootstrapOptions = {},
+  { iterations = 1000, confidence = 0.95, seed = 0, onProgress }: PairedBootstrapOptions = {},
 ): Record<K, PairedDifference> {
   if (!(Number.isInteger(iterations) && iterations >= 1)) throw new RangeError(`iterations must be a positive integer, got ${iterations}`);
   if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be in (0, 1), got ${confidence}`);
@@ -130,6 +135,7 @@ export function pairedSpeakerBootstrap<K extends string>(
       values[k][it] = ofB[key] - ofA[key];
     });
     it++;
+    if (it % 50 === 0 || it === iterations) onProgress?.(it, iterations);
   }
   const tail = (1 - confidence) / 2;
   const result = {} as Record<K, PairedDifference>;
