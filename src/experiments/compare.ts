@@ -170,21 +170,26 @@ export interface Comparison {
  * Each run's trials described for the condition breakdowns: durations from its dataset's manifest when
  * the dataset is still there (each dataset scanned once), speakers and sessions from the paths otherwise.
  */
-async function conditionSystems(runs: readonly ComparedRun[], labels: readonly string[]): Promise<ConditionSystem[]> {
-  const manifests = new Map<string, Promise<DatasetManifest | undefined>>();
-  const manifestOf = (root: string) => {
-    if (!manifests.has(root)) manifests.set(root, existsSync(root) ? scanDataset(root).catch(() => undefined) : Promise.resolve(undefined));
-    return manifests.get(root);
-  };
-  return Promise.all(
-    runs.map(async (run, i) => {
-      const { enroll, test } = run.scores.trials ?? { enroll: [], test: [] };
-      const manifest = await manifestOf(run.config.dataset);
-      const enrollMap = run.config.enrollMap && existsSync(run.config.enrollMap) ? await loadEnrollMap(run.config.enrollMap) : undefined;
-      const trials = describeTrials(enroll.map((e, k) => ({ enroll: e, test: test[k] })), { manifest, enrollMap });
-      return { name: labels[i], scores: run.scores.scores, labels: run.scores.labels, trials };
-    }),
-  );
+async function conditionSystems(runs: readonly ComparedRun[], labels: readonly string[], progress?: CompareOptions["onProgress"]): Promise<ConditionSystem[]> {
+  const manifests = new Map<string, DatasetManifest | undefined>();
+  const systems: ConditionSystem[] = [];
+  for (const [i, run] of runs.entries()) {
+    const root = run.config.dataset;
+    if (!manifests.has(root)) {
+      // A dataset that moved or no longer scans only costs the duration breakdowns.
+      const scan = existsSync(root) ? scanDataset(root, { onProgress: (done, total) => progress?.("scanning dataset", done, total) }).catch(() => undefined) : undefined;
+      manifests.set(root, await scan);
+    }
+    systems.push(await describeRun(run, labels[i], manifests.get(root)));
+  }
+  return systems;
+}
+
+async function describeRun(run: ComparedRun, label: string, manifest: DatasetManifest | undefined): Promise<ConditionSystem> {
+  const { enroll, test } = run.scores.trials ?? { enroll: [], test: [] };
+  const enrollMap = run.config.enrollMap && existsSync(run.config.enrollMap) ? await loadEnrollMap(run.config.enrollMap).catch(() => undefined) : undefined;
+  const trials = describeTrials(enroll.map((e, k) => ({ enroll: e, test: test[k] })), { manifest, enrollMap });
+  return { name: label, scores: run.scores.scores, labels: run.scores.labels, trials };
 }
 
 export interface CompareOptions {
@@ -213,7 +218,7 @@ export async function compareRuns(dirs: readonly string[], outDir: string, optio
     onProgress: options.onProgress && ((pair, pairs, done, total) => options.onProgress?.(`paired bootstrap ${pair} of ${pairs}`, done, total)),
   });
   const svg = await renderSvg(detPlotSpec(compareCurves(runs), { title: "DET curves" }));
-  const conditions = runs.every((r) => r.scores.trials !== undefined) ? await conditionSections(await conditionSystems(runs, labels), escapeHtml) : { html: "" };
+  const conditions = runs.every((r) => r.scores.trials !== undefined) ? await conditionSections(await conditionSystems(runs, labels, options.onProgress), escapeHtml) : { html: "" };
   await ensureDir(outDir, "output folder");
   const files = { html: join(outDir, "compare.html"), svg: join(outDir, "det-compare.svg"), png: join(outDir, "det-compare.png") };
   await writeFileAtomic(files.svg, svg);

@@ -1,5 +1,6 @@
 // Whether a difference between two runs is real: paired speaker-bootstrap intervals of each metric's difference.
 import { metricsOfGroups, pairedSpeakerBootstrap, pairedVerdict, type PairedDifference, type ScoresTable, type TrialGroups } from "../metrics/index.ts";
+import { printable } from "../errors.ts";
 import { escapeHtml, INTERVAL_METRICS, type IntervalMetric } from "../reports/index.ts";
 
 /** Resamples and seed of the comparison's bootstrap (fixed, so a comparison is reproducible). */
@@ -39,7 +40,7 @@ function alignTrials(a: ScoresTable, b: ScoresTable): Uint32Array | string {
   const index = new Uint32Array(a.scores.length);
   for (let i = 0; i < a.scores.length; i++) {
     const row = rowOf.get(key(a.trials, a.labels, i));
-    if (row === undefined) return `different trial lists (trial ${a.trials.enroll[i]} ${a.trials.test[i]} is in one only)`;
+    if (row === undefined) return `different trial lists (trial ${printable(a.trials.enroll[i])} ${printable(a.trials.test[i])} is in one only)`;
     index[i] = row;
   }
   return index;
@@ -130,7 +131,8 @@ const cells = (r: Row): string[] => [r.pair, r.metric, r.a, r.b, r.difference, r
 /** The paired differences as markdown: the method, then one row per metric and pair. */
 export function pairedMarkdown(comparisons: readonly PairedComparison[]): string {
   if (comparisons.length === 0) return "";
-  const line = (values: readonly string[]) => `| ${values.map((v) => v.replace(/\|/g, "\\|")).join(" | ")} |\n`;
+  // Names come from folders and configs: control characters and "|" must not break a row.
+  const line = (values: readonly string[]) => `| ${values.map((v) => printable(v).replace(/\|/g, "\\|")).join(" | ")} |\n`;
   return `\n${pairedMethod(comparisons)}\n\n${line(HEADER)}${line(HEADER.map((_, i) => (i >= 2 && i <= 5 ? "---:" : "---")))}${rows(comparisons).map((r) => line(cells(r))).join("")}`;
 }
 
