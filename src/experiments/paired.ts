@@ -92,7 +92,8 @@ export function pairedMethod(comparisons: readonly PairedComparison[]): string {
     `bootstrap resamples (seed ${PAIRED_DEFAULTS.seed}) that draw speakers, not trials, with replacement: a speaker drawn w times brings its ` +
     "trials w times (a trial between two speakers w_e·w_t times), and both runs get the same draws, so the interval keeps the dependence of " +
     "trials that share a speaker. Speakers are the first folder of each trial's paths. For every metric lower is better: an interval below 0 " +
-    "means B is better than A, above 0 that A is better; an interval containing 0 means no significant difference."
+    "means B is better than A, above 0 that A is better; an interval containing 0 means no significant difference. EER differences are in " +
+    "percentage points."
   );
 }
 
