@@ -111,7 +111,10 @@ export {
   minCllr,
   minDcf,
   minDcfFromPoints,
+  metricsOfGroups,
   operatingPoints,
+  pairedSpeakerBootstrap,
+  pairedVerdict,
   parseScoresCsv,
   probit,
   readScoresCsv,
@@ -128,6 +131,9 @@ export {
   type DetCurve,
   type Labels,
   type OperatingPoints,
+  type PairedBootstrapOptions,
+  type PairedDifference,
+  type PairedTrials,
   type ScoresTable,
   type ThresholdChoice,
   type TrialGroups,
@@ -204,24 +210,37 @@ export {
   type ThresholdSweepOptions,
 } from "./plots/index.ts";
 export {
+  audioPlayer,
   buildReport,
   calibrationCostRows,
+  conditionBreakdowns,
+  conditionMetrics,
+  conditionSections,
   confusionAt,
+  DURATION_BINS,
   escapeHtml,
+  INTERVAL_METRICS,
   metricIntervals,
   renderReportHtml,
   ruleOf30Warning,
   thresholdTable,
   transferRows,
   writeReport,
+  type Breakdown,
   type BuiltReport,
   type CalibrationCostRow,
+  type Condition,
+  type ConditionFigure,
+  type ConditionMetrics,
+  type ConditionSections,
+  type ConditionSystem,
   type ConfusionCounts,
   type MetricIntervals,
   type ReportFigure,
   type ReportCalibration,
   type ReportInput,
   type ReportTrial,
+  type TrialConditions,
   type ThresholdRow,
   type TransferRow,
   type WrittenReport,
@@ -257,7 +276,9 @@ export {
   type ResolvedExperimentConfig,
 } from "./experiments/config.ts";
 export { gitState, runExperiment, runId, utcStamp, type DatasetProvenance, type ExperimentRun, type Provenance, type RunExperimentOptions } from "./experiments/run.ts";
-export { compareCurves, compareHtml, compareRuns, compareTable, readRun, type ComparedRun, type Comparison, type RunMetrics } from "./experiments/compare.ts";
+export { compareCurves, compareHtml, compareRuns, compareTable, readRun, type CompareOptions, type ComparedRun, type Comparison, type RunMetrics } from "./experiments/compare.ts";
+export { PAIRED_DEFAULTS, pairedComparisons, pairedHtml, pairedMarkdown, pairedMethod, speakerOfPath, type PairedComparison, type PairedRun } from "./experiments/paired.ts";
+export { describeTrials, type DescribeOptions } from "./experiments/trial-info.ts";
 export { DEFAULT_MODEL_FILE, defaultModelPath } from "./models/default-model.ts";
 export { parseShard, selectShard, shardFromEnvironment, type Shard } from "./embeddings/shard.ts";
 export {

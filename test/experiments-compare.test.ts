@@ -1,12 +1,16 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { compareCurves, compareRuns, readRun } from "../src/index.ts";
-import { repoRoot } from "./helpers/shared.ts";
+import { dataset, needShared, repoRoot } from "./helpers/shared.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const needChromium: string | false = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found (apt-get install chromium); browser check skipped`;
 
 const exec = promisify(execFile);
 /** The CLI from any working directory (tsx resolved here, not from the cwd). */
@@ -39,7 +43,8 @@ async function writeRun(dir: string, run: HandRun): Promise<string> {
   };
   await writeFile(join(dir, "config.resolved.json"), JSON.stringify(config));
   await writeFile(join(dir, "provenance.json"), "{}");
-  const rows = [...run.targets.map((s, i) => `a/${i}.wav,a/t${i}.wav,1,${s}`), ...run.nontargets.map((s, i) => `a/${i}.wav,b/n${i}.wav,0,${s}`)];
+  // Speakers a and b, <speaker>/<session>/<file>: targets a/s1 against a/s2, non-targets a/s1 against b/s1.
+  const rows = [...run.targets.map((s, i) => `a/s1/${i}.wav,a/s2/t${i}.wav,1,${s}`), ...run.nontargets.map((s, i) => `a/s1/${i}.wav,b/s1/n${i}.wav,0,${s}`)];
   await writeFile(join(dir, "scores.csv"), `enroll,test,label,score\n${rows.join("\n")}\n`);
   const metrics = {
     n_target: run.targets.length,
@@ -93,9 +98,42 @@ test("compare: DET curves from scores.csv hold the hand-computed operating point
       "| exp-snorm/20250101T000001Z-bbbbbbbb | s-norm | 4 | 0.000 | 0.000 | 0.5000 | 0.2500 | 1.2500 | 0.5000 |\n",
   );
   assert.deepEqual((await readdir(out)).sort(), ["compare.html", "det-compare.png", "det-compare.svg"]);
+  // Paired speaker bootstrap over speakers a and b: a draw of (2, 0) leaves no non-target and (0, 2) no
+  // target, so both are drawn again; every kept draw is (1, 1), the trials themselves. The interval is
+  // the difference itself: EER 0 − 1/2.
+  assert.ok(
+    comparison.pairedTable.includes("| exp-snorm vs exp | EER | 50.000 % | 0.000 % | -50.000 % | [-50.000 %, -50.000 %] | exp-snorm is better than exp: the interval excludes 0 |\n"),
+    comparison.pairedTable,
+  );
+  assert.match(comparison.pairedTable, /95 % percentile intervals from 1000 bootstrap resamples \(seed 1\) that draw speakers, not trials/);
   const html = await readFile(join(out, "compare.html"), "utf8");
+  assert.ok(html.includes("<td>exp-snorm vs exp</td><td>EER</td><td>50.000 %</td><td>0.000 %</td><td>-50.000 %</td>"));
+  assert.ok(html.includes('id="condition-session"') && html.includes('id="condition-speaker"') && html.includes('<figure id="fig-det-speaker"><svg'));
   assert.ok(html.includes("<td>exp-snorm/20250101T000001Z-bbbbbbbb</td><td>s-norm</td><td>4</td><td>0.000</td>"));
   assert.ok(html.includes(await readFile(join(out, "det-compare.svg"), "utf8")), "the SVG is inlined");
+});
+
+test("compare: runs on different trial lists get no paired test, and say so", async () => {
+  const fewer = await writeRun(join(work, "results", "exp-fewer", "20250101T000002Z-cccccccc"), { ...RAW, name: "exp-fewer", targets: [0.9] });
+  const { paired, pairedTable } = await compareRuns([rawDir, normedDir, fewer], join(work, "out-lists"));
+  assert.deepEqual(paired.map((p) => p.applies), [true, false]);
+  assert.ok(pairedTable.includes("| exp-fewer vs exp | — |  |  |  |  | the paired test does not apply: different trial lists (4 and 3 trials) |\n"), pairedTable);
+});
+
+test("compare.html renders in headless Chromium with the paired and condition sections", { skip: needChromium, timeout: 120_000 }, async () => {
+  const out = join(work, "out-chromium");
+  const { files } = await compareRuns([rawDir, normedDir], out);
+  const { stdout, stderr } = await exec(
+    CHROMIUM,
+    ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--enable-logging=stderr", "--v=0", "--dump-dom", `file://${files.html}`],
+    { maxBuffer: 64 * 1024 * 1024, timeout: 90_000 },
+  );
+  assert.deepEqual(stderr.split("\n").filter((line) => /:CONSOLE/.test(line) && /error|uncaught/i.test(line)), []);
+  assert.match(stdout, /<section id="paired"><h2>Is the difference real\?<\/h2>/);
+  assert.match(stdout, /<section id="conditions"><h2>Conditions<\/h2>/);
+  // The overall DET and one DET per breakdown (session, speaker), drawn by vega as SVG marks.
+  assert.equal((stdout.match(/<svg\b/g) ?? []).length, 3);
+  assert.ok((stdout.match(/class="mark-line role-mark/g) ?? []).length >= 3);
 });
 
 test("compare: copies of one run in two places are told apart by their paths", async () => {
@@ -145,10 +183,54 @@ test("compare: folders that are not complete runs are one-line errors naming the
 test("voxlab compare: table on stdout; files in results/compare/<UTC timestamp> under the working directory by default", async () => {
   const cwd = join(work, "cwd");
   await mkdir(cwd);
-  const { stdout } = await cli(["compare", rawDir, normedDir], cwd);
+  const { stdout, stderr } = await cli(["compare", rawDir, normedDir], cwd);
+  // Not a terminal: the bootstrap's progress as plain lines, the last at the end.
+  assert.match(stderr, /^paired bootstrap 1 of 1: 1000 of 1000$/m);
   const [stamp] = await readdir(join(cwd, "results", "compare"));
   assert.match(stamp, /^\d{8}T\d{6}Z$/);
   assert.deepEqual((await readdir(join(cwd, "results", "compare", stamp))).sort(), ["compare.html", "det-compare.png", "det-compare.svg"]);
   assert.match(stdout, /^\| run \| scoring \|/);
   assert.match(stdout, /\| exp\/20250101T000000Z-aaaaaaaa \| cosine \| 4 \| 50\.000 \|/);
+});
+
+test("voxlab compare of the demo's cosine and AS-norm runs prints the paired differences with speaker-bootstrap intervals", { skip: needShared, timeout: 600_000 }, async () => {
+  // The demo set and its two experiments (experiments/demo.yaml, demo-asnorm.yaml), in a scratch folder.
+  const demo = join(work, "demo");
+  await cli(["data", "demo", "--out", demo]);
+  const outputs = "outputs: { interactive: false, bootstrapIterations: 20 }\n";
+  await writeFile(join(work, "demo.yaml"), `name: demo\nseed: 1\ndataset: demo\ntrials: demo/trials.txt\nscoring: { norm: none }\n${outputs}`);
+  await writeFile(
+    join(work, "demo-asnorm.yaml"),
+    `name: demo-asnorm\nseed: 1\ndataset: demo\ntrials: demo/trials.txt\nscoring: { norm: as-norm, cohort: ${dataset("librispeech-cohort")}, topK: 200 }\n${outputs}`,
+  );
+  const results = join(work, "demo-results");
+  for (const config of ["demo.yaml", "demo-asnorm.yaml"]) await cli(["run", join(work, config), "--out", results, "--store", join(work, "store")]);
+  const runDir = async (name: string) => join(results, name, (await readdir(join(results, name)))[0]);
+  const [cosine, asnorm] = [await runDir("demo"), await runDir("demo-asnorm")];
+  const out = join(work, "demo-compare");
+  const { stdout } = await cli(["compare", cosine, asnorm, "--out", out]);
+
+  assert.match(stdout, /95 % percentile intervals from 1000 bootstrap resamples \(seed 1\) that draw speakers, not trials/);
+  const rows = [...stdout.matchAll(/^\| demo-asnorm vs demo \| (.+?) \| (\S+)( %)? \| (\S+)(?: %)? \| (\S+)(?: %)? \| \[(\S+?)(?: %)?, (\S+?)(?: %)?\] \| (.+) \|$/gm)];
+  assert.deepEqual(rows.map((r) => r[1]), ["EER", "minDCF (P_target = 0.01)", "minDCF (P_target = 0.05)", "Cllr", "minCllr"]);
+  // Columns A and B are the metrics each run wrote to metrics.json (computed there by computeMetrics).
+  const metrics = async (dir: string) => JSON.parse(await readFile(join(dir, "metrics.json"), "utf8")) as Record<string, number>;
+  const [a, b] = [await metrics(cosine), await metrics(asnorm)];
+  const keys = ["eer", "min_dcf_p0.01", "min_dcf_p0.05", "cllr", "min_cllr"];
+  rows.forEach((r, k) => {
+    const scale = k === 0 ? 100 : 1;
+    const digits = k === 0 ? 3 : 4;
+    assert.equal(r[2], (scale * a[keys[k]]).toFixed(digits), `A ${keys[k]}`);
+    assert.equal(r[4], (scale * b[keys[k]]).toFixed(digits), `B ${keys[k]}`);
+    const [lower, upper] = [Number(r[6]), Number(r[7])];
+    assert.ok(lower < upper, `${keys[k]}: interval [${lower}, ${upper}] has width`);
+    // The verdict is what the interval's sign says.
+    const verdict = upper < 0 ? "demo-asnorm is better than demo: the interval excludes 0" : lower > 0 ? "demo is better than demo-asnorm: the interval excludes 0" : "no significant difference: the interval contains 0";
+    assert.equal(r[8], verdict, keys[k]);
+  });
+  console.log(rows.map((r) => `${r[1]}: ${r[2]} → ${r[4]}, B − A ${r[5]} [${r[6]}, ${r[7]}]: ${r[8]}`).join("\n"));
+  const html = await readFile(join(out, "compare.html"), "utf8");
+  // The demo's utterances last 2–8 s: durations come from the dataset's manifest.
+  assert.match(html, /<h3 id="condition-enroll-duration">Enrollment duration<\/h3>/);
+  assert.match(html, /<tr><th scope="row">2–5 s<\/th><td>\d+<\/td>/);
 });

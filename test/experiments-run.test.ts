@@ -177,8 +177,10 @@ test("voxlab run: a complete run folder with provenance; a second run reproduces
 
   const out = join(work, "compare");
   const { stdout } = await cli(["compare", dir, snorm, "--out", out]);
-  const rows = stdout.split("\n").filter((l) => l.startsWith("| tiny"));
+  const rows = stdout.split("\n").filter((l) => l.startsWith("| tiny") && !l.startsWith("| tiny-snorm vs tiny |"));
   assert.equal(rows.length, 2);
+  // Same trial list: the paired speaker-bootstrap differences follow, one row per metric.
+  assert.equal(stdout.split("\n").filter((l) => l.startsWith("| tiny-snorm vs tiny |")).length, 5);
   for (const [i, runDir] of [dir, snorm].entries()) {
     const cells = rows[i].split(" | ");
     const metrics = await readJson<{ eer: number; n_target: number; n_nontarget: number }>(join(runDir, "metrics.json"));

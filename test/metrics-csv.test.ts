@@ -7,11 +7,13 @@ test("scores csv: score,label in any column order, extra columns, CRLF, blank li
   const table = parseScoresCsv(text, "s.csv");
   assert.deepEqual(Array.from(table.scores), [0.75, -0.125]);
   assert.deepEqual(Array.from(table.labels), [1, 0]);
+  assert.deepEqual(table.trials, { enroll: ["spk1/a.wav", "spk1/a.wav"], test: ["spk1/b.wav", "spk2/c.wav"] });
 });
 
 test("scores csv: scientific notation and surrounding spaces are read as numbers", () => {
   const table = parseScoresCsv("score,label\n 1e-3 , 1\n-2.5E+2,0\n", "s.csv");
   assert.deepEqual(Array.from(table.scores), [0.001, -250]);
+  assert.equal(table.trials, undefined, "no enroll/test columns: no trial names");
 });
 
 test("scores csv: bad files give one-line errors naming the file and line", () => {

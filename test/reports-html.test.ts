@@ -100,6 +100,67 @@ test("report.html: self-contained, escaped, metrics and thresholds shown", async
   }
 });
 
+/** Trials over 4 speakers × 2 sessions with known durations: speaker k enrolls with k+1 seconds (1 s … 4 s). */
+function describedRun(): ReportInput {
+  const run = input(40, 400);
+  const speakers = ["s1", "s2", "s3", "s4"];
+  run.trials = Array.from(run.scores, (_, i) => {
+    const spk = speakers[i % 4];
+    const target = run.labels[i] === 1;
+    return {
+      enroll: `${spk}/a/${i}.wav`,
+      test: target ? `${spk}/${i % 3 === 0 ? "a" : "b"}/t${i}.wav` : `x/b/n${i}.wav`,
+      enrollSpeaker: spk,
+      enrollSession: "a",
+      testSession: target && i % 3 === 0 ? "a" : "b",
+      enrollDuration: (i % 4) + 1,
+      testDuration: 6,
+      enrollAudio: `../wav/${spk}/a/${i}.wav`,
+      testAudio: `../wav/odd #name?/%20 & "q"/${i}.wav`,
+    };
+  });
+  return run;
+}
+
+test("report.html: condition breakdowns hold the counts and EERs of each subset; hardest trials play their audio", async () => {
+  const run = describedRun();
+  const trials = run.trials ?? [];
+  const html = await renderReportHtml({ ...run, interactive: false });
+  for (const id of ["enroll-duration", "test-duration", "session", "speaker"]) assert.ok(html.includes(`id="condition-${id}"`), id);
+  for (const id of ["enroll-duration", "test-duration", "session", "speaker"]) assert.ok(html.includes(`<figure id="fig-det-${id}"><svg`), `DET ${id}`);
+  const row = (name: string) => {
+    const match = new RegExp(`<tr><th scope="row">${name}</th><td>(\\d+)</td><td>(\\d+)</td><td>([^<]+)</td>`).exec(html);
+    assert.ok(match, name);
+    return { targets: Number(match[1]), nontargets: Number(match[2]), eer: match[3] };
+  };
+  // Enrollment durations 1 s → "< 2 s"; 2, 3, 4 s → "2–5 s"; tests all 6 s → "> 5 s" holds every trial.
+  const count = (pick: (i: number) => boolean, label: number) => trials.filter((_, i) => pick(i) && run.labels[i] === label).length;
+  assert.deepEqual(row("&lt; 2 s"), { targets: count((i) => i % 4 === 0, 1), nontargets: count((i) => i % 4 === 0, 0), eer: row("&lt; 2 s").eer });
+  assert.equal(row("2–5 s").targets, count((i) => i % 4 !== 0, 1));
+  assert.deepEqual(row("&gt; 5 s"), { targets: 40, nontargets: 400, eer: `${(run.metrics.eer * 100).toFixed(2)} %` });
+  // Same session: targets with i % 3 = 0, and all 400 non-targets.
+  assert.deepEqual(row("same session").targets, count((i) => i % 3 === 0, 1));
+  assert.equal(row("same session").nontargets, 400);
+  // Speaker s1's EER: computed here by brute force over its trials' thresholds (the interpolated EER).
+  const s1 = trials.map((_, i) => i).filter((i) => i % 4 === 0);
+  const tar = s1.filter((i) => run.labels[i] === 1).map((i) => run.scores[i]);
+  const non = s1.filter((i) => run.labels[i] === 0).map((i) => run.scores[i]);
+  const points = [...new Set([...tar, ...non])].sort((a, b) => a - b).map((t) => [tar.filter((s) => s < t).length / tar.length, non.filter((s) => s >= t).length / non.length]);
+  points.push([1, 0]);
+  const k = points.findIndex(([pm, pf]) => pm - pf >= 0);
+  const [pm0, pf0] = points[k - 1];
+  const [pm1, pf1] = points[k];
+  const expected = pm1 === pf1 ? pm1 : pm0 + ((pf0 - pm0) / (pm1 - pf1 - (pm0 - pf0))) * (pm1 - pm0);
+  assert.equal(row("s1").eer, `${(expected * 100).toFixed(2)} %`);
+
+  // Audio: each side of the hardest trials, relative paths with every segment URL-encoded, nothing unescaped.
+  const players = [...html.matchAll(/<audio controls preload="none" src="([^"]*)"><\/audio>/g)].map((m) => m[1]);
+  assert.equal(players.length, 40);
+  const odd = players.find((p) => p.startsWith("../wav/odd")) ?? "";
+  assert.match(odd, /^\.\.\/wav\/odd%20%23name%3F\/%2520%20%26%20%22q%22\/\d+\.wav$/);
+  assert.ok(!html.includes('"q"/'), "no raw quote inside an attribute");
+});
+
 test("writeReport writes report.html and each figure as SVG and PNG", async () => {
   const dir = await mkdtemp(join(tmpdir(), "voxlab-report-"));
   try {
@@ -114,10 +175,10 @@ test("writeReport writes report.html and each figure as SVG and PNG", async () =
   }
 });
 
-test("report.html renders in headless Chromium: plotly draws every interactive figure, no script errors", { skip: needChromium, timeout: 120_000 }, async () => {
+test("report.html renders in headless Chromium: plotly draws every interactive figure, conditions and audio players show, no script errors", { skip: needChromium, timeout: 120_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), "voxlab-report-"));
   try {
-    const { report } = await writeReport(dir, input(300, 3000));
+    const { report } = await writeReport(dir, describedRun());
     const { stdout, stderr } = await promisify(execFile)(
       CHROMIUM,
       ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--enable-logging=stderr", "--v=0", "--virtual-time-budget=10000", "--dump-dom", `file://${report}`],
@@ -129,6 +190,11 @@ test("report.html renders in headless Chromium: plotly draws every interactive f
     const divs = [...stdout.matchAll(/<div class="plotly[^"]*"[^>]*data-figure="(\d+)"/g)];
     assert.equal(divs.length, 3);
     assert.ok((stdout.match(/class="main-svg"/g) ?? []).length >= 3);
+    // The condition breakdowns keep their static DETs (vega SVG marks), one per breakdown.
+    const conditions = stdout.slice(stdout.indexOf('<section id="conditions">'));
+    assert.ok(conditions.length > 0 && conditions.includes("<h2>Conditions</h2>"));
+    for (const id of ["enroll-duration", "test-duration", "session", "speaker"]) assert.match(conditions, new RegExp(`<figure id="fig-det-${id}"><svg[^]*?role-mark`), id);
+    assert.equal((stdout.match(/<audio controls="" preload="none" src="\.\.\/wav\//g) ?? []).length, 40);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -7,8 +7,12 @@ import { VoxlabError } from "../errors.ts";
 import { ensureDir, writeFileAtomic } from "../io/npy.ts";
 import { detCurve, groupTrials, readScoresCsv, type ScoresTable } from "../metrics/index.ts";
 import { detPlotSpec, renderPng, renderSvg, type CurveInput } from "../plots/index.ts";
-import { escapeHtml } from "../reports/index.ts";
+import { conditionSections, escapeHtml, type ConditionSystem } from "../reports/index.ts";
+import { scanDataset, type DatasetManifest } from "../datasets/manifest.ts";
+import { loadEnrollMap } from "../datasets/trials.ts";
+import { describeTrials } from "./trial-info.ts";
 import { parseExperimentConfig, validateWith, type ExperimentConfig } from "./config.ts";
+import { pairedComparisons, pairedHtml, pairedMarkdown, type PairedComparison } from "./paired.ts";
 import { PARTIAL_SUFFIX, PROVENANCE_FILE, RESOLVED_CONFIG_FILE } from "./run.ts";
 
 /** The files a finished run folder holds (what `runExperiment` writes last, and what compare reads). */
@@ -99,15 +103,20 @@ export function compareTable(runs: readonly ComparedRun[]): string {
  * named by its experiment alone where no other run shares it (legends have little room), else in full.
  */
 export function compareCurves(runs: readonly ComparedRun[]): CurveInput[] {
-  const shared = (run: ComparedRun) => runs.filter((r) => r.experiment === run.experiment).length > 1;
-  return runs.map((run) => {
+  const labels = shortNames(runs);
+  return runs.map((run, i) => {
     const { pfa, pmiss } = detCurve(groupTrials(run.scores.scores, run.scores.labels, join(run.dir, "scores.csv")));
-    return { name: shared(run) ? run.name : run.experiment, pfa, pmiss, eer: run.metrics.eer };
+    return { name: labels[i], pfa, pmiss, eer: run.metrics.eer };
   });
 }
 
+/** Each run's experiment name where no other run shares it, else its full name. */
+function shortNames(runs: readonly ComparedRun[]): string[] {
+  return runs.map((run) => (runs.filter((r) => r.experiment === run.experiment).length > 1 ? run.name : run.experiment));
+}
+
 /** A self-contained page: the metrics table and the overlaid DET curves (inline SVG, no script, no network). */
-export function compareHtml(runs: readonly ComparedRun[], detSvg: string): string {
+export function compareHtml(runs: readonly ComparedRun[], detSvg: string, paired: readonly PairedComparison[] = [], conditions = ""): string {
   const tr = (cells: string[], tag: "th" | "td") => `<tr>${cells.map((c) => `<${tag}>${escapeHtml(c)}</${tag}>`).join("")}</tr>`;
   const sources = runs.map((r) => `<li><code>${escapeHtml(resolve(r.dir))}</code></li>`).join("\n");
   return `<!doctype html>
@@ -121,6 +130,8 @@ table { border-collapse: collapse; margin: 1em 0; }
 th, td { border: 1px solid #ccc; padding: 4px 10px; }
 td:nth-child(n+3) { text-align: right; font-variant-numeric: tabular-nums; }
 th { background: #f3f3f3; }
+.paired td:nth-child(2), .paired td:last-child { text-align: left; }
+figure { margin: 1em 0; } figcaption { color: #555; font-size: 0.9em; } svg { max-width: 100%; height: auto; }
 </style>
 </head>
 <body>
@@ -131,8 +142,10 @@ th { background: #f3f3f3; }
 ${tableRows(runs).map((cells) => tr(cells, "td")).join("\n")}
 </tbody>
 </table>
+${pairedHtml(paired)}
 <h2>DET curves</h2>
 <figure>${detSvg}</figure>
+${conditions}
 <h2>Runs</h2>
 <ul>
 ${sources}
@@ -146,11 +159,48 @@ export interface Comparison {
   runs: ComparedRun[];
   /** The markdown table. */
   table: string;
+  /** Each run against the first: paired differences with speaker-bootstrap intervals, or why they do not apply. */
+  paired: PairedComparison[];
+  /** The paired differences as markdown (empty for a single run). */
+  pairedTable: string;
   files: { html: string; svg: string; png: string };
 }
 
-/** Reads the runs, writes `compare.html` and `det-compare.{svg,png}` into `outDir`, and returns the table. */
-export async function compareRuns(dirs: readonly string[], outDir: string): Promise<Comparison> {
+/**
+ * Each run's trials described for the condition breakdowns: durations from its dataset's manifest when
+ * the dataset is still there (each dataset scanned once), speakers and sessions from the paths otherwise.
+ */
+async function conditionSystems(runs: readonly ComparedRun[], labels: readonly string[], progress?: CompareOptions["onProgress"]): Promise<ConditionSystem[]> {
+  const manifests = new Map<string, DatasetManifest | undefined>();
+  const systems: ConditionSystem[] = [];
+  for (const [i, run] of runs.entries()) {
+    const root = run.config.dataset;
+    if (!manifests.has(root)) {
+      // A dataset that moved or no longer scans only costs the duration breakdowns.
+      const scan = existsSync(root) ? scanDataset(root, { onProgress: (done, total) => progress?.("scanning dataset", done, total) }).catch(() => undefined) : undefined;
+      manifests.set(root, await scan);
+    }
+    systems.push(await describeRun(run, labels[i], manifests.get(root)));
+  }
+  return systems;
+}
+
+async function describeRun(run: ComparedRun, label: string, manifest: DatasetManifest | undefined): Promise<ConditionSystem> {
+  const { enroll, test } = run.scores.trials ?? { enroll: [], test: [] };
+  const enrollMap = run.config.enrollMap && existsSync(run.config.enrollMap) ? await loadEnrollMap(run.config.enrollMap).catch(() => undefined) : undefined;
+  const trials = describeTrials(enroll.map((e, k) => ({ enroll: e, test: test[k] })), { manifest, enrollMap });
+  return { name: label, scores: run.scores.scores, labels: run.scores.labels, trials };
+}
+
+export interface CompareOptions {
+  /** Speaker-bootstrap resamples of the paired differences (default 1000). */
+  bootstrapIterations?: number;
+  /** Long steps report here: a stage name, units done and the total. */
+  onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+/** Reads the runs, writes `compare.html` and `det-compare.{svg,png}` into `outDir`, and returns the tables. */
+export async function compareRuns(dirs: readonly string[], outDir: string, options: CompareOptions = {}): Promise<Comparison> {
   if (dirs.length === 0) throw new VoxlabError("compare needs at least one run folder");
   const seen = new Set<string>();
   for (const dir of dirs) {
@@ -162,11 +212,17 @@ export async function compareRuns(dirs: readonly string[], outDir: string): Prom
   const names = runs.map((r) => r.name);
   for (const run of runs) if (names.filter((n) => n === run.name).length > 1) run.name = resolve(run.dir);
 
+  const labels = shortNames(runs);
+  const paired = pairedComparisons(runs.map((run, i) => ({ label: labels[i], scores: run.scores })), {
+    iterations: options.bootstrapIterations,
+    onProgress: options.onProgress && ((pair, pairs, done, total) => options.onProgress?.(`paired bootstrap ${pair} of ${pairs}`, done, total)),
+  });
   const svg = await renderSvg(detPlotSpec(compareCurves(runs), { title: "DET curves" }));
+  const conditions = runs.every((r) => r.scores.trials !== undefined) ? await conditionSections(await conditionSystems(runs, labels, options.onProgress), escapeHtml) : { html: "" };
   await ensureDir(outDir, "output folder");
   const files = { html: join(outDir, "compare.html"), svg: join(outDir, "det-compare.svg"), png: join(outDir, "det-compare.png") };
   await writeFileAtomic(files.svg, svg);
   await writeFileAtomic(files.png, await renderPng(svg, 2));
-  await writeFileAtomic(files.html, compareHtml(runs, svg));
-  return { runs, table: compareTable(runs), files };
+  await writeFileAtomic(files.html, compareHtml(runs, svg, paired, conditions.html));
+  return { runs, table: compareTable(runs), paired, pairedTable: pairedMarkdown(paired), files };
 }

@@ -15,6 +15,7 @@ import { calibratedMetrics, computeMetrics, type CalibratedMetrics, type Verific
 import { metricIntervals, writeReport, type MetricIntervals } from "../reports/index.ts";
 import { Cohort, normalizeScores } from "../scoring/norm.ts";
 import { scoreTrials, trialEmbeddings, writeScoresCsv } from "../scoring/trials.ts";
+import { describeTrials } from "./trial-info.ts";
 
 export type ScoreNorm = "none" | "s-norm" | "as-norm";
 
@@ -204,7 +205,6 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     files.calibratedScores = join(options.outDir, "scores.calibrated.csv");
     await writeScoresCsv(files.calibratedScores, trials, calibrated.llrs);
   }
-  const speakerOf = new Map(manifest.map((e) => [e.path, e.speaker]));
   const info: Record<string, string> = {
     dataset: options.data,
     trials: options.trials ?? (generated ? `generated (seed ${generationSeed(options)})` : join(options.data, "trials.txt")),
@@ -218,7 +218,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     title: "VoxLab evaluation",
     scores,
     labels,
-    trials: trials.map((t) => ({ enroll: t.enroll, test: t.test, enrollSpeaker: speakerOf.get(t.enroll), testSpeaker: speakerOf.get(t.test) })),
+    trials: describeTrials(trials, { manifest, enrollMap, wavRoot, reportDir: options.outDir }),
     metrics,
     // Cache counts go to the report only: metrics.json stays identical when a run is repeated.
     info: { ...info, embeddings: `${stats.computed} computed, ${stats.cached} from the cache` },

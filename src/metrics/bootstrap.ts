@@ -20,7 +20,7 @@ export interface ConfidenceInterval {
 }
 
 /** The q-quantile of ascending values, linearly interpolated between order statistics. */
-function quantile(sorted: Float64Array, q: number): number {
+export function quantile(sorted: Float64Array, q: number): number {
   const position = q * (sorted.length - 1);
   const below = Math.floor(position);
   const above = Math.min(below + 1, sorted.length - 1);

@@ -2,7 +2,7 @@ import { minCllr, cllr } from "./cllr.ts";
 import { minDcfFromPoints } from "./dcf.ts";
 import { eerFromPoints, rocchEer } from "./eer.ts";
 import { pavBlocks } from "./pav.ts";
-import { groupTrials, operatingPoints, type Labels } from "./trials.ts";
+import { groupTrials, operatingPoints, type Labels, type TrialGroups } from "./trials.ts";
 
 export { bootstrapCi, type BootstrapOptions, type ConfidenceInterval } from "./bootstrap.ts";
 export {
@@ -25,6 +25,7 @@ export {
   type ThresholdChoice,
 } from "./det.ts";
 export { eer, eerFromPoints, rocchEer } from "./eer.ts";
+export { pairedSpeakerBootstrap, pairedVerdict, type PairedBootstrapOptions, type PairedDifference, type PairedTrials } from "./paired-bootstrap.ts";
 export { parseScoresCsv, readScoresCsv, type ScoresTable } from "./scores-csv.ts";
 export { groupTrials, operatingPoints, type Labels, type OperatingPoints, type TrialGroups } from "./trials.ts";
 
@@ -55,7 +56,11 @@ export interface ComputeMetricsOptions {
  * are sorted once (groupTrials), and the operating points and PAV blocks are shared by the metrics that use them.
  */
 export function computeMetrics(scores: ArrayLike<number>, labels: Labels, { source }: ComputeMetricsOptions = {}): VerificationMetrics {
-  const groups = groupTrials(scores, labels, source);
+  return metricsOfGroups(groupTrials(scores, labels, source));
+}
+
+/** All the standard metrics of trials already grouped by score (e.g. a bootstrap resample), sharing one pass of operating points. */
+export function metricsOfGroups(groups: TrialGroups): VerificationMetrics {
   const points = operatingPoints(groups);
   const dcf01 = minDcfFromPoints(points, { pTarget: 0.01 });
   const dcf05 = minDcfFromPoints(points, { pTarget: 0.05 });

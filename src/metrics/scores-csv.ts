@@ -6,6 +6,8 @@ import { printable, VoxlabError } from "../errors.ts";
 export interface ScoresTable {
   scores: Float64Array;
   labels: Uint8Array;
+  /** The trials' two sides, when the file has `enroll` and `test` columns (as `voxlab eval` writes). */
+  trials?: { enroll: string[]; test: string[] };
 }
 
 /** Counts of `ch` in `text`. */
@@ -44,8 +46,9 @@ function csvRows(text: string, source: string): RowReader {
 }
 
 /**
- * Parses a CSV with a header holding `score` and `label` columns (others, such as enroll and test,
- * are allowed and ignored). LF or CRLF line ends; blank lines are skipped. Errors name the line.
+ * Parses a CSV with a header holding `score` and `label` columns; `enroll` and `test` columns, when
+ * both are there, are kept as the trials' names; others are allowed and ignored. LF or CRLF line ends;
+ * blank lines are skipped. Errors name the line.
  */
 export function parseScoresCsv(text: string, source: string): ScoresTable {
   const rows = csvRows(text, source);
@@ -57,6 +60,9 @@ export function parseScoresCsv(text: string, source: string): ScoresTable {
   }
   const scores = new Float64Array(rows.count);
   const labels = new Uint8Array(rows.count);
+  const enrollColumn = header.indexOf("enroll");
+  const testColumn = header.indexOf("test");
+  const trials = enrollColumn >= 0 && testColumn >= 0 ? { enroll: [] as string[], test: [] as string[] } : undefined;
   let count = 0;
   // Row i is line i + 1 (scores files have no quoted line breaks).
   for (let i = 1; i < rows.count; i++) {
@@ -73,9 +79,11 @@ export function parseScoresCsv(text: string, source: string): ScoresTable {
     }
     scores[count] = score;
     labels[count] = labelText === "1" ? 1 : 0;
+    trials?.enroll.push(row[enrollColumn]);
+    trials?.test.push(row[testColumn]);
     count++;
   }
-  return { scores: scores.slice(0, count), labels: labels.slice(0, count) };
+  return { scores: scores.slice(0, count), labels: labels.slice(0, count), ...(trials === undefined ? {} : { trials }) };
 }
 
 export async function readScoresCsv(path: string): Promise<ScoresTable> {

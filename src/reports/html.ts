@@ -32,19 +32,22 @@ import {
 import { calibrationSection, transferTable } from "./calibration-html.ts";
 import { escapeHtml } from "./escape.ts";
 import type { ReportCalibration } from "./calibration.ts";
+import { conditionSections, type TrialConditions } from "./conditions.ts";
 import { plotlyDet, plotlyScoreDistribution, plotlyThresholdSweep, type PlotlyFigure } from "./interactive.ts";
 import { thresholdTable, type ThresholdRow } from "./thresholds.ts";
 
-/** One trial as the report names it (aligned with `scores`). */
-export interface ReportTrial {
+/** One trial as the report names it (aligned with `scores`); the optional facts feed the condition breakdowns. */
+export interface ReportTrial extends TrialConditions {
   enroll: string;
   test: string;
-  enrollSpeaker?: string;
   testSpeaker?: string;
+  /** Each side's audio file as a path relative to the report's folder (POSIX separators), for a player. */
+  enrollAudio?: string;
+  testAudio?: string;
 }
 
 /** The metrics that get a bootstrap interval, with the function that recomputes each on a resample. */
-const INTERVAL_METRICS = {
+export const INTERVAL_METRICS = {
   eer: { label: "EER", percent: true, metric: eer },
   "min_dcf_p0.01": { label: "minDCF (P_target = 0.01)", percent: false, metric: (g: TrialGroups) => minDcf(g, { pTarget: 0.01 }).value },
   "min_dcf_p0.05": { label: "minDCF (P_target = 0.05)", percent: false, metric: (g: TrialGroups) => minDcf(g, { pTarget: 0.05 }).value },
@@ -151,15 +154,26 @@ function thresholdsTable(rows: readonly ThresholdRow[]): string {
   return `<table class="thresholds"><thead><tr><th>Operating point</th><th>Threshold (accept ≥)</th><th>TP</th><th>FN (miss)</th><th>FP (false accept)</th><th>TN</th><th>FAR</th><th>FRR</th></tr></thead><tbody>${body.join("")}</tbody></table>`;
 }
 
+/**
+ * An audio player for a file given relative to the report's folder: each path segment is URL-encoded
+ * (so "#", "?", "%" and spaces stay part of the name) and the URL HTML-escaped. preload="none": the
+ * page loads no audio until a player is started.
+ */
+export function audioPlayer(relativePath: string): string {
+  const url = relativePath.split("/").map(encodeURIComponent).join("/");
+  return `<br><audio controls preload="none" src="${escapeHtml(url)}"></audio>`;
+}
+
 /** The non-targets scoring highest and the targets scoring lowest: where the system is most wrong. */
 function hardestTrials(scores: ArrayLike<number>, labels: Labels, trials: readonly ReportTrial[], count = 10): string {
   const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
   const isTarget = (i: number) => labels[i] === 1 || labels[i] === true;
   const nontargets = order.filter((i) => !isTarget(i)).slice(-count).reverse();
   const targets = order.filter(isTarget).slice(0, count);
+  const side = (name: string, audio: string | undefined) => `<td>${escapeHtml(name)}${audio === undefined ? "" : audioPlayer(audio)}</td>`;
   const table = (caption: string, indices: number[]) =>
     `<table class="trials"><caption>${escapeHtml(caption)}</caption><thead><tr><th>Score</th><th>Enroll</th><th>Test</th></tr></thead><tbody>` +
-    indices.map((i) => `<tr><td>${scores[i].toPrecision(5)}</td><td>${escapeHtml(trials[i].enroll)}</td><td>${escapeHtml(trials[i].test)}</td></tr>`).join("") +
+    indices.map((i) => `<tr><td>${scores[i].toPrecision(5)}</td>${side(trials[i].enroll, trials[i].enrollAudio)}${side(trials[i].test, trials[i].testAudio)}</tr>`).join("") +
     "</tbody></table>";
   return table("Highest-scoring non-target trials", nontargets) + table("Lowest-scoring target trials", targets);
 }
@@ -221,7 +235,7 @@ const STYLE = `body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1
 table{border-collapse:collapse;margin:0.5em 0 1.5em}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}
 th[scope=row],caption,.info th{text-align:left}tr.warned{background:#fff6e0}.warning{color:#a15c00;font-weight:normal;font-size:0.85em}
 figure{margin:1em 0}figcaption{color:#555;font-size:0.9em}.plotly{min-height:420px}svg{max-width:100%;height:auto}
-.trials{display:inline-table;margin-right:2em;vertical-align:top}.trials td{text-align:left}`;
+.trials{display:inline-table;margin-right:2em;vertical-align:top}.trials td{text-align:left}.trials audio{height:2em;max-width:260px}`;
 
 const PLOTLY_INIT = `(function(){var figures=JSON.parse(document.getElementById("voxlab-figures").textContent);
 document.querySelectorAll("div.plotly").forEach(function(div){var f=figures[Number(div.dataset.figure)];
@@ -233,7 +247,10 @@ export async function buildReport(input: ReportInput): Promise<BuiltReport> {
   const groups = groupTrials(scores, labels, input.title);
   const intervals = input.intervals ?? (input.bootstrap === false ? {} : metricIntervals(scores, labels, input.bootstrap));
   const rows = thresholdTable(groups, metrics, { farTargets: input.farTargets, frrTargets: input.frrTargets });
-  const figures = await buildFigures(input, groups, rows);
+  const main = await buildFigures(input, groups, rows);
+  const conditions = input.trials === undefined ? { html: "", figures: [] } : await conditionSections([{ name: input.title, scores, labels, trials: input.trials }], escapeHtml);
+  // Figures of the condition breakdowns come last, so the main figures keep their plotly indices.
+  const figures: ReportFigure[] = [...main, ...conditions.figures];
 
   const info: [string, string][] = [
     ...Object.entries(input.info ?? {}),
@@ -253,7 +270,8 @@ export async function buildReport(input: ReportInput): Promise<BuiltReport> {
 <section id="run">${infoTable}</section>
 <section id="metrics"><h2>Metrics</h2>${metricsTable(metrics, intervals)}</section>
 ${input.calibration ? calibrationSection(input.calibration, groups, labels) : ""}
-<section id="figures"><h2>Figures</h2>${figures.map((f, i) => figureHtml(f, i, interactive)).join("\n")}</section>
+<section id="figures"><h2>Figures</h2>${main.map((f, i) => figureHtml(f, i, interactive)).join("\n")}</section>
+${conditions.html}
 <section id="thresholds"><h2>Threshold tuning</h2>
 <p>Accept a trial when its score ≥ the threshold. Counts and rates are measured on these trials; a warning marks a rate that needs more trials
 (Doddington's rule of 30: at least 30 errors, i.e. non-target trials × FAR ≥ 30 and target trials × FRR ≥ 30).</p>

@@ -4,8 +4,23 @@ import { renderPng } from "../plots/index.ts";
 import { buildReport, type ReportInput } from "./html.ts";
 
 export {
+  conditionBreakdowns,
+  conditionMetrics,
+  conditionSections,
+  DURATION_BINS,
+  type Breakdown,
+  type Condition,
+  type ConditionFigure,
+  type ConditionMetrics,
+  type ConditionSections,
+  type ConditionSystem,
+  type TrialConditions,
+} from "./conditions.ts";
+export {
+  audioPlayer,
   buildReport,
   escapeHtml,
+  INTERVAL_METRICS,
   metricIntervals,
   renderReportHtml,
   type BuiltReport,
