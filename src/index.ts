@@ -28,7 +28,7 @@ export { importSpeechbrainModel, type HfOrigin, type ImportOptions, type ImportR
 /** `voxlab model quantize`: an int8 (QDQ) copy of a float model, calibrated on speech; and its pure graph steps. */
 export { quantizeModelFile, type QuantizeOptions, type QuantizeResult } from "./models/quantize-file.ts";
 export { DEFAULT_KEEP_FLOAT, planQuantization, quantizeModel, type QuantizationPlan, type Range } from "./models/quantize.ts";
-export { calibrateRanges, calibrationSet, type CalibrationSet } from "./models/calibrate.ts";
+export { calibrateRanges, calibrationSet, type CalibrationSet } from "./models/activation-ranges.ts";
 export { cudaProviderInstalled, EmbeddingModel, loadEmbeddingModel, sidecarPath, type Device, type EmbedInput, type LoadOptions } from "./models/embedding-model.ts";
 export { readOnnxMetadata, type EmbeddingModelInfo, type MeanNorm } from "./models/metadata.ts";
 export { buildEcapaOnnx, ecapaParameterShapes } from "./models/ecapa-onnx.ts";

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import { generateDemoDataset } from "../datasets/demo.ts";
 import { VoxlabError } from "../errors.ts";
 import { ensureDir, writeFileAtomic } from "../io/npy.ts";
-import { calibrateRanges, calibrationFeatures, calibrationSet } from "./calibrate.ts";
+import { calibrateRanges, calibrationFeatures, calibrationSet } from "./activation-ranges.ts";
 import { readModelProperties } from "./embedding-model.ts";
 import { parseModelInfo } from "./metadata.ts";
 import { decodeModel, DEFAULT_KEEP_FLOAT, planQuantization, quantizeModel } from "./quantize.ts";

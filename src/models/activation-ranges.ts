@@ -1,4 +1,4 @@
-// Calibration for int8 quantization: the float graph runs on real speech with the tensors to quantize as extra
+// Activation ranges for int8 quantization ("calibration" in the quantization sense; score calibration is src/calibration/): the float graph runs on real speech with the tensors to quantize as extra
 // outputs, and each tensor's range over all utterances is kept.
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
