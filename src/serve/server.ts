@@ -4,6 +4,8 @@
 import fastifyMultipart from "@fastify/multipart";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
 import { basename } from "node:path";
 import { z } from "zod";
 import { decodeAudio, resampleNamed } from "../audio/index.ts";
@@ -118,6 +120,7 @@ export class VoxlabService {
   private profiles: SpeakerProfiles;
   private closing = false;
   private readonly bodies: BodyBudget;
+  private readonly bodyReservations = new WeakMap<FastifyRequest, () => void>();
   /** Requests dropped because their client went away while they waited. */
   private dropped = 0;
 
@@ -188,6 +191,14 @@ export class VoxlabService {
       http: { requestTimeout: timeout, headersTimeout: timeout, connectionsCheckingInterval: Math.min(500, timeout) },
     });
     app.server.maxConnections = options.maxConnections;
+    // Node times a request out only once it has begun: a connection that sends no complete request head
+    // within the timeout is closed here, so silent connections cannot hold the slots.
+    const started = new WeakSet<Socket>();
+    app.server.on("request", (request: IncomingMessage) => started.add(request.socket));
+    app.server.on("connection", (socket: Socket) => {
+      const timer = setTimeout(() => started.has(socket) || socket.destroy(), timeout).unref();
+      socket.once("close", () => clearTimeout(timer));
+    });
     const expected = options.token === undefined ? undefined : sha256(options.token);
 
     app.addHook("onRequest", async (request, reply) => {
@@ -199,8 +210,10 @@ export class VoxlabService {
           throw new HttpError(401, given === undefined ? "missing bearer token (Authorization: Bearer <token>)" : "wrong bearer token");
         }
       }
-      this.reserveBody(request, reply);
+      this.reserveBody(request);
     });
+    app.addHook("onResponse", async (request) => this.releaseBody(request));
+    app.addHook("onRequestAbort", async (request) => this.releaseBody(request));
     // While shutting down, no connection is kept alive after its response, so closing does not wait on idle clients.
     app.addHook("onSend", async (_request, reply) => {
       if (this.closing) void reply.header("connection", "close");
@@ -329,7 +342,7 @@ export class VoxlabService {
    * stops reading at it), or the most its content type allows when it is sent chunked. A multipart body
    * must declare its length, since what it may hold is only bounded by the budget.
    */
-  private reserveBody(request: FastifyRequest, reply: FastifyReply): void {
+  private reserveBody(request: FastifyRequest): void {
     const declared = request.headers["content-length"];
     if (declared === undefined && request.headers["transfer-encoding"] === undefined) return;
     const type = (request.headers["content-type"] ?? "").toLowerCase();
@@ -343,8 +356,13 @@ export class VoxlabService {
       const cap = audio ? this.options.maxUploadBytes : JSON_BODY_LIMIT;
       bytes = Math.min(declared === undefined ? cap : Number(declared), cap);
     }
-    if (!(bytes > 0)) return;
-    reply.raw.once("close", this.bodies.reserve(bytes));
+    if (bytes > 0) this.bodyReservations.set(request, this.bodies.reserve(bytes));
+  }
+
+  /** Gives back the body memory of a request that was answered or abandoned. */
+  private releaseBody(request: FastifyRequest): void {
+    this.bodyReservations.get(request)?.();
+    this.bodyReservations.delete(request);
   }
 
   private speakerId(id: string): string {
