@@ -86,10 +86,12 @@ async function isDirectory(path: string): Promise<boolean> {
 
 /**
  * Finds `<speaker>/<session>/<utt>.{wav,flac}` under `wavRoot`. Audio at any other depth means the tree
- * is not laid out as expected, which is reported rather than silently skipped.
+ * is not laid out as expected, which is reported rather than silently skipped; so are audio names at
+ * utterance depth that are no regular file (a FIFO, device, socket or folder), returned apart.
  */
-async function findUtterances(wavRoot: string, layoutHint: string): Promise<string[][]> {
+async function findUtterances(wavRoot: string, layoutHint: string): Promise<{ found: string[][]; notFiles: string[][] }> {
   const found: string[][] = [];
+  const notFiles: string[][] = [];
   const misplaced = (rel: string) =>
     new VoxlabError(`${wavRoot}: audio file ${rel} is not at <speaker>/<session>/<utterance> depth (${layoutHint})`);
   for (const speaker of await listDir(wavRoot)) {
@@ -103,11 +105,11 @@ async function findUtterances(wavRoot: string, layoutHint: string): Promise<stri
         continue;
       }
       for (const utt of await listDir(join(wavRoot, speaker.name, session.name))) {
-        if (utt.isFile && AUDIO_EXTENSION.test(utt.name)) found.push([speaker.name, session.name, utt.name]);
+        if (AUDIO_EXTENSION.test(utt.name)) (utt.isFile ? found : notFiles).push([speaker.name, session.name, utt.name]);
       }
     }
   }
-  return found;
+  return { found, notFiles };
 }
 
 /** The folder holding `<speaker>/` folders: `<root>/wav` when present, else `<root>` itself. */
@@ -124,12 +126,16 @@ export async function wavRootOf(root: string): Promise<string> {
 export async function scanDataset(root: string, options: ScanOptions = {}): Promise<DatasetManifest> {
   const wavRoot = await wavRootOf(root);
   const layoutHint = "expected wav/<speaker>/<session>/<utterance>.{wav,flac} or the same three levels under the root";
-  const found = await findUtterances(wavRoot, layoutHint);
+  const { found, notFiles } = await findUtterances(wavRoot, layoutHint);
   if (found.length === 0) throw new VoxlabError(`${root}: no audio files found (${layoutHint})`);
   const skip = (path: string, reason: string): void => {
     if (!options.skipped) throw new VoxlabError(`${reason} (or pass --skip-bad)`);
     options.skipped.push({ path, reason: printable(reason) });
   };
+  for (const parts of notFiles) {
+    const path = join(wavRoot, ...parts);
+    skip(path, `${path}: not a regular file (a folder, FIFO, device or socket); VoxLab reads audio from regular files only`);
+  }
   // Before any header is read (and long before any embedding), so a run never ends on a name it cannot write.
   const utterances = found.filter((parts) => {
     const path = join(wavRoot, ...parts);
