@@ -309,7 +309,7 @@ test("hostile 9: slow bodies get 408 after --body-timeout; connections beyond --
   assert.equal((await answered(() => api("/health"), "after the flood")).status, 200);
 });
 
-test("hostile 10 (server): a client that went away is dropped before its embedding; a speaker deleted while a request waits is 404 (verify) / 409 (identify)", { skip: needShared }, async () => {
+test("decisions: a client that went away is dropped before its embedding; a speaker deleted while a request waits is 404 (verify) / 409 (identify)", { skip: needShared }, async () => {
   assert.equal((await api("/speakers/spk-del/enroll", { audio_path: "sc-1s.wav" })).status, 200);
   const droppedBefore = ((await api("/health")).json.queue as Record<string, number>).dropped;
   const slow = api("/batch-extract-embeddings", SLOW_BATCH);

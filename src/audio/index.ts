@@ -26,12 +26,8 @@ function startsWith(bytes: Uint8Array, magic: string, at = 0): boolean {
   return true;
 }
 
-/**
- * Decodes a WAV or FLAC file held in memory, told apart by their magic bytes (not the file name), and
- * mixes it down to mono at the file's own rate. `name` (usually the path) starts every error message. Audio
- * longer than `budget` is refused while decoding, before its samples exist.
- */
-export async function decodeAudio(bytes: Uint8Array, name: string, budget: AudioBudget = DEFAULT_AUDIO_BUDGET): Promise<DecodedAudio> {
+/** The decoder the magic bytes call for, or a one-line refusal of what the file is. */
+async function decodeByMagic(bytes: Uint8Array, name: string, budget: AudioBudget): Promise<DecodedAudio> {
   if (bytes.length === 0) throw new VoxlabError(`${name}: empty file`);
   if (startsWith(bytes, "RIFF")) {
     if (bytes.length < 12) throw new VoxlabError(`${name}: truncated WAV header (${bytes.length} bytes)`);
@@ -44,6 +40,21 @@ export async function decodeAudio(bytes: Uint8Array, name: string, budget: Audio
   }
   const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join(" ");
   throw new VoxlabError(`${name}: not a WAV or FLAC file (it starts with bytes ${head})`);
+}
+
+/**
+ * Decodes a WAV or FLAC file held in memory, told apart by their magic bytes (not the file name), and
+ * mixes it down to mono at the file's own rate. `name` (usually the path) starts every error message,
+ * including whatever a decoding library throws (strings and WASM traps too). Audio longer than `budget`
+ * is refused while decoding, before its samples exist.
+ */
+export async function decodeAudio(bytes: Uint8Array, name: string, budget: AudioBudget = DEFAULT_AUDIO_BUDGET): Promise<DecodedAudio> {
+  try {
+    return await decodeByMagic(bytes, name, budget);
+  } catch (err) {
+    if (err instanceof VoxlabError) throw err;
+    throw new VoxlabError(`${name}: cannot decode (${errorMessage(err)})`);
+  }
 }
 
 /** `samples` at `fromRate` resampled to `toRate`; any failure (libsamplerate throws strings) is one line naming `name`. */

@@ -72,7 +72,8 @@ function openFailureCause(path: string, err: unknown): unknown {
     return access;
   }
   const code = (err as { code?: unknown }).code;
-  const full = typeof code === "string" && /^SQLITE_(FULL|IOERR)/.test(code) && statfsSync(folder).bavail === 0;
+  // SQLITE_FULL is the disk (a page count limit is never set here), even with a few blocks left that a WAL write outgrew.
+  const full = code === "SQLITE_FULL" || (typeof code === "string" && code.startsWith("SQLITE_IOERR") && statfsSync(folder).bavail === 0);
   return full ? Object.assign(new Error("disk full"), { code: "ENOSPC" }) : err;
 }
 
