@@ -33,6 +33,8 @@ export interface ScanOptions {
    * are added here and left out, instead of stopping the scan.
    */
   skipped?: SkippedFile[];
+  /** Appended to the error for such a file when `skipped` is not given (e.g. how to skip it instead). */
+  skipHint?: string;
 }
 
 /** Trial lists split on whitespace and manifest rows are lines: a name holding either cannot be listed. */
@@ -129,7 +131,7 @@ export async function scanDataset(root: string, options: ScanOptions = {}): Prom
   const { found, notFiles } = await findUtterances(wavRoot, layoutHint);
   if (found.length === 0) throw new VoxlabError(`${root}: no audio files found (${layoutHint})`);
   const skip = (path: string, reason: string): void => {
-    if (!options.skipped) throw new VoxlabError(`${reason} (or pass --skip-bad)`);
+    if (!options.skipped) throw new VoxlabError(`${reason}${options.skipHint ?? ""}`);
     options.skipped.push({ path, reason: printable(reason) });
   };
   for (const parts of notFiles) {

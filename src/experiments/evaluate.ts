@@ -93,7 +93,8 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   // With skipBad, files the scan cannot use are left out here, before any embedding, and listed at the end.
   const scanSkipped: SkippedFile[] = [];
   const skipped = options.skipBad ? scanSkipped : undefined;
-  const manifest = await scanDataset(options.data, { onProgress: (d, t) => progress("scanning dataset", d, t), skipped });
+  const skipHint = " (or pass --skip-bad)";
+  const manifest = await scanDataset(options.data, { onProgress: (d, t) => progress("scanning dataset", d, t), skipped, skipHint });
   const wavRoot = await wavRootOf(options.data);
   const resolved = await resolveTrials(options, manifest);
   const generated = resolved.generated;
@@ -135,7 +136,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     if (options.cohort) {
       const cohortRoot = await wavRootOf(options.cohort);
       const cohortSkipped: SkippedFile[] = [];
-      const cohortFiles = (await scanDataset(options.cohort, { skipped: options.skipBad ? cohortSkipped : undefined })).map((e) => join(cohortRoot, e.path));
+      const cohortFiles = (await scanDataset(options.cohort, { skipped: options.skipBad ? cohortSkipped : undefined, skipHint })).map((e) => join(cohortRoot, e.path));
       badFiles.push(...cohortSkipped);
       cohortEmbeddings = [...(await embedAll(cohortFiles, "embedding the cohort")).values()];
     }
