@@ -1,6 +1,6 @@
 // VoxLab's public API: notebooks, the CLI and other programs import from here only.
 export { VoxlabError } from "./errors.ts";
-export { decodeAudio, loadAudio, resample, type DecodedAudio } from "./audio/index.ts";
+export { decodeAudio, DEFAULT_MAX_AUDIO_SECONDS, loadAudio, resample, type AudioBudget, type DecodedAudio } from "./audio/index.ts";
 export { decodeNpy, encodeNpy, readNpy, writeNpy, type Float32Npy } from "./io/npy.ts";
 export { downloadFile, fileDigest, type DownloadOptions, type DownloadProgress, type DownloadResult, type ExpectedDigest } from "./models/download.ts";
 export { fetchHubFiles, fetchSpeechbrainModel, type FetchOptions, type FetchSource, type FetchedModel, type FetchManifest } from "./models/fetch.ts";

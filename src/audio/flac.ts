@@ -8,9 +8,14 @@
 // version the library depends on). A clean decode keeps the instance once it has decoded a known probe
 // frame exactly; anything else drops it and decodes the file again on a new one with decodeFile(), so
 // results and error messages stay those of the one-shot decoder. The idle instance holds 16 MiB.
+//
+// Both paths decode the frames codec-parser splits the stream into, and each frame decodes to the block size
+// its header declares: so those headers are counted against the caller's budget first, and a stream over it
+// (a few KB of constant frames can declare hours) is refused before anything is decoded.
 import { FLACDecoder, type FLACDecodedAudio } from "@wasm-audio-decoders/flac";
-import CodecParser, { type CodecFrame } from "codec-parser";
+import CodecParser, { type CodecFrame, type FLACHeader } from "codec-parser";
 import { VoxlabError } from "../errors.ts";
+import { checkFrames, checkSampleRate, DEFAULT_AUDIO_BUDGET, type AudioBudget } from "./budget.ts";
 import { mixToMono, type DecodedAudio } from "./channels.ts";
 
 /** The fields of the mandatory first metadata block that the decoder's output is checked against. */
@@ -42,7 +47,40 @@ function readFlacStreamInfo(bytes: Uint8Array, name: string): FlacStreamInfo {
   const bitsPerSample = (((b(12) & 0x01) << 4) | (b(13) >> 4)) + 1;
   const totalSamples = (b(13) & 0x0f) * 2 ** 32 + ((b(14) << 24) >>> 0) + ((b(15) << 16) | (b(16) << 8) | b(17));
   if (sampleRate === 0) throw new VoxlabError(`${name}: FLAC header says the sample rate is 0 Hz`);
+  checkSampleRate(name, sampleRate);
   return { sampleRate, channels, bitsPerSample, totalSamples };
+}
+
+/** The format's smallest block: only a stream's last frame may hold fewer samples. */
+const MIN_BLOCK_SIZE = 16;
+
+function* parsedFrames(padded: Uint8Array): Generator<CodecFrame> {
+  const parser = new CodecParser<CodecFrame>("audio/flac", { enableFrameCRC32: false });
+  const chunk = parser.parseChunk(padded);
+  for (let next = chunk.next(); !next.done; next = chunk.next()) yield next.value;
+  const rest = parser.flush();
+  for (let next = rest.next(); !next.done; next = rest.next()) yield next.value;
+}
+
+/**
+ * Adds up the block sizes the frame headers declare, frame by frame without keeping them, and refuses the
+ * stream as soon as the total passes the budget. Frames under 16 samples (other than the last) are refused
+ * too: they would let a file hold one frame object per few bytes.
+ */
+function checkDeclaredLength(padded: Uint8Array, info: FlacStreamInfo, name: string, budget: AudioBudget): void {
+  let samples = 0;
+  let frames = 0;
+  let short = -1;
+  for (const frame of parsedFrames(padded)) {
+    if (short >= 0) throw new VoxlabError(`${name}: corrupt FLAC: frame ${short} holds fewer than ${MIN_BLOCK_SIZE} samples and is not the last`);
+    const header = frame.header as FLACHeader;
+    const rate = header.sampleRate || info.sampleRate;
+    checkSampleRate(name, rate);
+    samples += frame.samples;
+    checkFrames(name, samples, Math.max(info.channels, header.channels), rate, budget, true);
+    if (frame.samples < MIN_BLOCK_SIZE) short = frames;
+    frames++;
+  }
 }
 
 /**
@@ -156,15 +194,50 @@ function unreported(call: () => Promise<FLACDecodedAudio>): Promise<FLACDecodedA
   }
 }
 
-/** The file decoded on a reused instance, or undefined when libFLAC reported an error or anything threw. */
-async function decodeCleanly(decoder: FLACDecoder, padded: Uint8Array): Promise<FLACDecodedAudio | undefined> {
+/** Frames handed to libFLAC per call: the decoded total is checked against the budget between calls. */
+const FRAMES_PER_CALL = 64;
+
+/** Joins the per-call outputs of one file, channel by channel. */
+function joined(parts: FLACDecodedAudio[]): FLACDecodedAudio {
+  const [first] = parts;
+  if (parts.length === 1) return first;
+  const channelData = first.channelData.map((_, c) => {
+    const plane = new Float32Array(parts.reduce((n, p) => n + (p.channelData[c]?.length ?? 0), 0));
+    let at = 0;
+    for (const part of parts) {
+      const piece = part.channelData[c] ?? new Float32Array(0);
+      plane.set(piece, at);
+      at += piece.length;
+    }
+    return plane;
+  });
+  const samplesDecoded = parts.reduce((n, p) => n + p.samplesDecoded, 0);
+  return { ...first, channelData, samplesDecoded, errors: parts.flatMap((p) => p.errors) };
+}
+
+/**
+ * The file decoded on a reused instance, a few frames a call, or undefined when libFLAC reported an error or
+ * anything threw. The total decoded is checked against the budget after every call (a frame that decodes to
+ * more than its header declared cannot pile up unchecked).
+ */
+async function decodeCleanly(decoder: FLACDecoder, padded: Uint8Array, info: FlacStreamInfo, name: string, budget: AudioBudget): Promise<FLACDecodedAudio | undefined> {
+  const parts: FLACDecodedAudio[] = [];
   try {
     const frames = framesOf(padded);
-    const decoded = await unreported(() => decoder.decodeFrames(frames));
-    return decoded.errors.length === 0 ? decoded : undefined;
-  } catch {
+    let samples = 0;
+    // One call at least: a stream without frames decodes to nothing here, as in the one-shot decoder.
+    for (let start = 0; start === 0 || start < frames.length; start += FRAMES_PER_CALL) {
+      const part = await unreported(() => decoder.decodeFrames(frames.slice(start, start + FRAMES_PER_CALL)));
+      if (part.errors.length > 0) return undefined;
+      parts.push(part);
+      samples += part.samplesDecoded;
+      checkFrames(name, samples, part.channelData.length, part.sampleRate || info.sampleRate, budget, true);
+    }
+  } catch (err) {
+    if (err instanceof VoxlabError) throw err; // over the budget: nothing more is decoded
     return undefined; // the one-shot decode reproduces (and reports) whatever went wrong
   }
+  return joined(parts);
 }
 
 /** Whether the instance decodes the probe frame exactly, with no error: nothing was left queued in it. */
@@ -198,9 +271,15 @@ async function takeThreadDecoder(): Promise<FLACDecoder> {
  * queued, and the library frees a stale output pointer for frames that produce no audio, so that
  * instance is dropped and the file decoded by the one-shot path, whose new instance is kept instead.
  */
-async function decodeOnThreadInstance(padded: Uint8Array): Promise<FLACDecodedAudio> {
+async function decodeOnThreadInstance(padded: Uint8Array, info: FlacStreamInfo, name: string, budget: AudioBudget): Promise<FLACDecodedAudio> {
   const decoder = await takeThreadDecoder();
-  const decoded = await decodeCleanly(decoder, padded);
+  let decoded: FLACDecodedAudio | undefined;
+  try {
+    decoded = await decodeCleanly(decoder, padded, info, name, budget);
+  } catch (err) {
+    drop(decoder); // stopped mid-stream: input may be left queued in it
+    throw err;
+  }
   if (!decoded) {
     drop(decoder);
     instancesSetUp += 2; // the new decoder's, and the one its decodeFile() resets onto
@@ -216,6 +295,7 @@ function checkedAudio(decoded: FLACDecodedAudio, info: FlacStreamInfo, name: str
   const firstError = decoded.errors[0];
   if (firstError) throw new VoxlabError(`${name}: corrupt FLAC: ${firstError.message.replace(/\s+/g, " ")}`);
   if (decoded.samplesDecoded === 0) throw new VoxlabError(`${name}: corrupt FLAC: no audio frames could be decoded`);
+  checkSampleRate(name, decoded.sampleRate);
   if (info.totalSamples > 0 && decoded.samplesDecoded !== info.totalSamples) {
     throw new VoxlabError(
       `${name}: truncated or corrupt FLAC: decoded ${decoded.samplesDecoded} of the ${info.totalSamples} samples its header declares`,
@@ -225,15 +305,24 @@ function checkedAudio(decoded: FLACDecodedAudio, info: FlacStreamInfo, name: str
   return { sampleRate: decoded.sampleRate, samples: mixToMono(decoded.channelData), channels: decoded.channelData.length };
 }
 
-/** Decodes a native FLAC stream ("fLaC" magic) and mixes it down to mono. */
-export async function decodeFlac(bytes: Uint8Array, name: string): Promise<DecodedAudio> {
+/** STREAMINFO, and the padded stream once its declared length is within the budget (nothing decoded yet). */
+function checkedStream(bytes: Uint8Array, name: string, budget: AudioBudget): { info: FlacStreamInfo; padded: Uint8Array } {
   const info = readFlacStreamInfo(bytes, name);
-  const decoded = await oneAtATime(() => decodeOnThreadInstance(withTrailingPadding(bytes)));
+  if (info.totalSamples > 0) checkFrames(name, info.totalSamples, info.channels, info.sampleRate, budget);
+  const padded = withTrailingPadding(bytes);
+  checkDeclaredLength(padded, info, name, budget);
+  return { info, padded };
+}
+
+/** Decodes a native FLAC stream ("fLaC" magic) and mixes it down to mono; audio over `budget` is refused before it is decoded. */
+export async function decodeFlac(bytes: Uint8Array, name: string, budget: AudioBudget = DEFAULT_AUDIO_BUDGET): Promise<DecodedAudio> {
+  const { info, padded } = checkedStream(bytes, name, budget);
+  const decoded = await oneAtATime(() => decodeOnThreadInstance(padded, info, name, budget));
   return checkedAudio(decoded, info, name);
 }
 
 /** decodeFlac on a new instance of its own, as every file was decoded before the reuse: the reference for it. */
-export async function decodeFlacOnNewInstance(bytes: Uint8Array, name: string): Promise<DecodedAudio> {
-  const info = readFlacStreamInfo(bytes, name);
-  return checkedAudio(await decodeOnNewInstance(withTrailingPadding(bytes), false), info, name);
+export async function decodeFlacOnNewInstance(bytes: Uint8Array, name: string, budget: AudioBudget = DEFAULT_AUDIO_BUDGET): Promise<DecodedAudio> {
+  const { info, padded } = checkedStream(bytes, name, budget);
+  return checkedAudio(await decodeOnNewInstance(padded, false), info, name);
 }

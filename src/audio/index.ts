@@ -1,11 +1,13 @@
 // The audio stage: any WAV/FLAC file in, mono Float32 at the model's rate (16 kHz) out.
-import { readFile } from "node:fs/promises";
-import { VoxlabError } from "../errors.ts";
+import { errorMessage, VoxlabError } from "../errors.ts";
+import { readRegularFile } from "../io/regular-file.ts";
+import { DEFAULT_AUDIO_BUDGET, maxFileBytes, type AudioBudget } from "./budget.ts";
 import type { DecodedAudio } from "./channels.ts";
 import { decodeFlac } from "./flac.ts";
 import { resample } from "./resample.ts";
 import { decodeWav } from "./wav.ts";
 
+export { DEFAULT_AUDIO_BUDGET, DEFAULT_MAX_AUDIO_SECONDS, type AudioBudget } from "./budget.ts";
 export type { DecodedAudio } from "./channels.ts";
 export { resample } from "./resample.ts";
 
@@ -24,18 +26,15 @@ function startsWith(bytes: Uint8Array, magic: string, at = 0): boolean {
   return true;
 }
 
-/**
- * Decodes a WAV or FLAC file held in memory, told apart by their magic bytes (not the file name), and
- * mixes it down to mono at the file's own rate. `name` (usually the path) starts every error message.
- */
-export async function decodeAudio(bytes: Uint8Array, name: string): Promise<DecodedAudio> {
+/** The decoder the magic bytes call for, or a one-line refusal of what the file is. */
+async function decodeByMagic(bytes: Uint8Array, name: string, budget: AudioBudget): Promise<DecodedAudio> {
   if (bytes.length === 0) throw new VoxlabError(`${name}: empty file`);
   if (startsWith(bytes, "RIFF")) {
     if (bytes.length < 12) throw new VoxlabError(`${name}: truncated WAV header (${bytes.length} bytes)`);
     if (!startsWith(bytes, "WAVE", 8)) throw new VoxlabError(`${name}: a RIFF file but not WAVE audio`);
-    return decodeWav(bytes, name);
+    return decodeWav(bytes, name, budget);
   }
-  if (startsWith(bytes, "fLaC")) return decodeFlac(bytes, name);
+  if (startsWith(bytes, "fLaC")) return decodeFlac(bytes, name, budget);
   for (const [magic, problem] of UNSUPPORTED_MAGIC) {
     if (startsWith(bytes, magic)) throw new VoxlabError(`${name}: ${problem}; VoxLab reads WAV and FLAC`);
   }
@@ -43,25 +42,37 @@ export async function decodeAudio(bytes: Uint8Array, name: string): Promise<Deco
   throw new VoxlabError(`${name}: not a WAV or FLAC file (it starts with bytes ${head})`);
 }
 
-async function readAudioFile(path: string): Promise<Uint8Array> {
+/**
+ * Decodes a WAV or FLAC file held in memory, told apart by their magic bytes (not the file name), and
+ * mixes it down to mono at the file's own rate. `name` (usually the path) starts every error message,
+ * including whatever a decoding library throws (strings and WASM traps too). Audio longer than `budget`
+ * is refused while decoding, before its samples exist.
+ */
+export async function decodeAudio(bytes: Uint8Array, name: string, budget: AudioBudget = DEFAULT_AUDIO_BUDGET): Promise<DecodedAudio> {
   try {
-    return await readFile(path);
+    return await decodeByMagic(bytes, name, budget);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new VoxlabError(`${path}: file not found`);
-    if (code === "EISDIR") throw new VoxlabError(`${path}: is a directory, not an audio file`);
-    if (code === "EACCES") throw new VoxlabError(`${path}: permission denied`);
-    throw new VoxlabError(`${path}: cannot read file (${code ?? String(err)})`);
+    if (err instanceof VoxlabError) throw err;
+    throw new VoxlabError(`${name}: cannot decode (${errorMessage(err)})`);
   }
 }
 
-/** Reads an audio file, decodes it, mixes it down to mono and resamples it to `targetRate` Hz. */
-export async function loadAudio(path: string, targetRate = 16000): Promise<Float32Array> {
-  const audio = await decodeAudio(await readAudioFile(path), path);
+/** `samples` at `fromRate` resampled to `toRate`; any failure (libsamplerate throws strings) is one line naming `name`. */
+export async function resampleNamed(samples: Float32Array, fromRate: number, toRate: number, name: string): Promise<Float32Array> {
   try {
-    return await resample(audio.samples, audio.sampleRate, targetRate);
+    return await resample(samples, fromRate, toRate);
   } catch (err) {
-    if (err instanceof VoxlabError) throw new VoxlabError(`${path}: ${err.message}`);
-    throw err;
+    if (err instanceof VoxlabError) throw new VoxlabError(`${name}: ${err.message}`);
+    throw new VoxlabError(`${name}: cannot resample from ${fromRate} Hz to ${toRate} Hz (${errorMessage(err)})`);
   }
+}
+
+/**
+ * Reads an audio file (a regular file only: devices, FIFOs and directories are refused without blocking),
+ * decodes it within `budget`, mixes it down to mono and resamples it to `targetRate` Hz.
+ */
+export async function loadAudio(path: string, targetRate = 16000, budget: AudioBudget = DEFAULT_AUDIO_BUDGET): Promise<Float32Array> {
+  const bytes = await readRegularFile(path, maxFileBytes(budget), `size a ${budget.maxSeconds} s file can have`);
+  const audio = await decodeAudio(bytes, path, budget);
+  return resampleNamed(audio.samples, audio.sampleRate, targetRate, path);
 }

@@ -7,6 +7,7 @@
 // end of the file. A trailing partial frame is dropped. The RIFF size field is not trusted (streaming
 // writers leave it wrong either way): chunks are walked over the bytes the file really has.
 import { printable, VoxlabError } from "../errors.ts";
+import { checkFrames, checkSampleRate, DEFAULT_AUDIO_BUDGET, type AudioBudget } from "./budget.ts";
 import { mixToMono, type DecodedAudio } from "./channels.ts";
 
 const FORMAT_PCM = 0x0001;
@@ -127,9 +128,10 @@ function parseFmt(bytes: Uint8Array, view: DataView, body: number, size: number,
 /**
  * Decodes a RIFF/WAVE file (PCM 8/16/24/32-bit, IEEE float 32/64, plain or WAVE_FORMAT_EXTENSIBLE, any
  * channel count) and mixes it down to mono. `bytes` must start with a RIFF/WAVE header (decodeAudio
- * checks the magic); `name` prefixes every error message.
+ * checks the magic); `name` prefixes every error message. Audio over `budget` is refused before its samples
+ * are allocated.
  */
-export function decodeWav(bytes: Uint8Array, name: string): DecodedAudio {
+export function decodeWav(bytes: Uint8Array, name: string, budget: AudioBudget = DEFAULT_AUDIO_BUDGET): DecodedAudio {
   const fail = (problem: string): VoxlabError => new VoxlabError(`${name}: ${problem}`);
   if (bytes.length < 12) throw fail(`truncated WAV header (${bytes.length} bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -160,6 +162,8 @@ export function decodeWav(bytes: Uint8Array, name: string): DecodedAudio {
   const frames = Math.floor(data.size / format.blockAlign);
   if (frames === 0) throw fail("WAV data chunk holds no samples");
   const { channels, blockAlign, bytesPerSample, read } = format;
+  checkSampleRate(name, format.sampleRate);
+  checkFrames(name, frames, channels, format.sampleRate, budget);
   const planes = Array.from({ length: channels }, () => new Float32Array(frames));
   for (let c = 0; c < channels; c++) {
     const plane = planes[c];

@@ -1,6 +1,7 @@
 // Audio durations from file headers alone (no decoding), so scanning a corpus reads a few KiB per file.
-import { open, type FileHandle } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
 import { VoxlabError } from "../errors.ts";
+import { openRegularFile } from "../io/regular-file.ts";
 
 /** What a WAV or FLAC header says about the audio it holds. */
 export interface AudioHeader {
@@ -45,14 +46,9 @@ function fileSource(handle: FileHandle, size: number): ByteSource {
 
 /** Reads the header of a WAV or FLAC file (recognised by its magic bytes, not its extension). */
 export async function readAudioHeader(path: string): Promise<AudioHeader> {
-  let handle: FileHandle;
+  const { handle, size } = await openRegularFile(path);
   try {
-    handle = await open(path, "r");
-  } catch (err) {
-    throw new VoxlabError(`${path}: cannot open (${(err as NodeJS.ErrnoException).code ?? "error"})`);
-  }
-  try {
-    const source = fileSource(handle, (await handle.stat()).size);
+    const source = fileSource(handle, size);
     const magic = (await source.read(0, 4)).toString("latin1");
     if (magic === "RIFF") return await readWavHeader(source, path);
     if (magic === "fLaC" || magic.startsWith("ID3")) return await readFlacHeader(source, path);

@@ -4,7 +4,7 @@ import type { Dirent } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import Papa from "papaparse";
-import { printable, VoxlabError } from "../errors.ts";
+import { errorMessage, printable, VoxlabError } from "../errors.ts";
 import { writeFileAtomic } from "../io/npy.ts";
 import { readAudioHeader } from "./audio-header.ts";
 
@@ -19,10 +19,26 @@ export interface ManifestEntry {
 
 export type DatasetManifest = ManifestEntry[];
 
+/** A file left out of a scan, and why (one line naming it). */
+export interface SkippedFile {
+  path: string;
+  reason: string;
+}
+
 export interface ScanOptions {
   /** Called after each file header is read. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * When given, files that cannot be used (an unreadable header, a name no trial list or CSV row can hold)
+   * are added here and left out, instead of stopping the scan.
+   */
+  skipped?: SkippedFile[];
+  /** Appended to the error for such a file when `skipped` is not given (e.g. how to skip it instead). */
+  skipHint?: string;
 }
+
+/** Trial lists split on whitespace and manifest rows are lines: a name holding either cannot be listed. */
+const UNLISTABLE = /[\s\p{Cc}]/u;
 
 const MANIFEST_COLUMNS = ["path", "speaker", "session", "duration"] as const;
 
@@ -72,10 +88,12 @@ async function isDirectory(path: string): Promise<boolean> {
 
 /**
  * Finds `<speaker>/<session>/<utt>.{wav,flac}` under `wavRoot`. Audio at any other depth means the tree
- * is not laid out as expected, which is reported rather than silently skipped.
+ * is not laid out as expected, which is reported rather than silently skipped; so are audio names at
+ * utterance depth that are no regular file (a FIFO, device, socket or folder), returned apart.
  */
-async function findUtterances(wavRoot: string, layoutHint: string): Promise<string[][]> {
+async function findUtterances(wavRoot: string, layoutHint: string): Promise<{ found: string[][]; notFiles: string[][] }> {
   const found: string[][] = [];
+  const notFiles: string[][] = [];
   const misplaced = (rel: string) =>
     new VoxlabError(`${wavRoot}: audio file ${rel} is not at <speaker>/<session>/<utterance> depth (${layoutHint})`);
   for (const speaker of await listDir(wavRoot)) {
@@ -89,11 +107,11 @@ async function findUtterances(wavRoot: string, layoutHint: string): Promise<stri
         continue;
       }
       for (const utt of await listDir(join(wavRoot, speaker.name, session.name))) {
-        if (utt.isFile && AUDIO_EXTENSION.test(utt.name)) found.push([speaker.name, session.name, utt.name]);
+        if (AUDIO_EXTENSION.test(utt.name)) (utt.isFile ? found : notFiles).push([speaker.name, session.name, utt.name]);
       }
     }
   }
-  return found;
+  return { found, notFiles };
 }
 
 /** The folder holding `<speaker>/` folders: `<root>/wav` when present, else `<root>` itself. */
@@ -110,22 +128,44 @@ export async function wavRootOf(root: string): Promise<string> {
 export async function scanDataset(root: string, options: ScanOptions = {}): Promise<DatasetManifest> {
   const wavRoot = await wavRootOf(root);
   const layoutHint = "expected wav/<speaker>/<session>/<utterance>.{wav,flac} or the same three levels under the root";
-  const utterances = await findUtterances(wavRoot, layoutHint);
-  if (utterances.length === 0) throw new VoxlabError(`${root}: no audio files found (${layoutHint})`);
-  const manifest: DatasetManifest = new Array(utterances.length);
+  const { found, notFiles } = await findUtterances(wavRoot, layoutHint);
+  if (found.length === 0) throw new VoxlabError(`${root}: no audio files found (${layoutHint})`);
+  const skip = (path: string, reason: string): void => {
+    if (!options.skipped) throw new VoxlabError(`${reason}${options.skipHint ?? ""}`);
+    options.skipped.push({ path, reason: printable(reason) });
+  };
+  for (const parts of notFiles) {
+    const path = join(wavRoot, ...parts);
+    skip(path, `${path}: not a regular file (a folder, FIFO, device or socket); VoxLab reads audio from regular files only`);
+  }
+  // Before any header is read (and long before any embedding), so a run never ends on a name it cannot write.
+  const utterances = found.filter((parts) => {
+    const path = join(wavRoot, ...parts);
+    if (!UNLISTABLE.test(parts.join("/"))) return true;
+    skip(path, `${path}: the name holds whitespace or control characters, which no trial list or CSV row can carry; rename the file`);
+    return false;
+  });
+  const manifest: (ManifestEntry | undefined)[] = new Array(utterances.length);
   let next = 0;
   let done = 0;
   const worker = async () => {
     while (next < utterances.length) {
       const i = next++;
       const [speaker, session, file] = utterances[i];
-      const { duration } = await readAudioHeader(join(wavRoot, speaker, session, file));
-      manifest[i] = { path: `${speaker}/${session}/${file}`, speaker, session, duration };
+      const path = join(wavRoot, speaker, session, file);
+      try {
+        const { duration } = await readAudioHeader(path);
+        manifest[i] = { path: `${speaker}/${session}/${file}`, speaker, session, duration };
+      } catch (err) {
+        skip(path, err instanceof VoxlabError ? err.message : `${path}: ${errorMessage(err)}`);
+      }
       options.onProgress?.(++done, utterances.length);
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, utterances.length) }, worker));
-  return manifest.sort(compareEntries);
+  const usable = manifest.filter((e): e is ManifestEntry => e !== undefined);
+  if (usable.length === 0) throw new VoxlabError(`${root}: none of the ${found.length} audio files could be read`);
+  return usable.sort(compareEntries);
 }
 
 /** The canonical CSV text of a manifest (what `saveManifest` writes; LF line ends, final newline). */

@@ -19,6 +19,7 @@ async function featurise(job: FeatureJob): Promise<FeatureReply> {
     const samples = await loadAudio(job.path, job.spec.sampleRate);
     return { id: job.id, pieces: featurePieces(samples, job.spec, job.chunk, job.path) };
   } catch (err) {
-    return { id: job.id, error: errorMessage(err), userError: err instanceof VoxlabError };
+    // Whatever a library threw while reading this file (a string, a plain Error) is this file's problem.
+    return { id: job.id, error: err instanceof VoxlabError ? err.message : `${job.path}: ${errorMessage(err)}`, userError: true };
   }
 }

@@ -12,12 +12,13 @@
 // 32-byte sha256 of everything before it. Opening reads every shard (about 0.8 kB per 192-d record:
 // 150 k utterances are ~120 MB) and merges them into one when there are many.
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { link, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { VoxlabError, errorMessage, fileError } from "../errors.ts";
 import type { FrontendName } from "../features/index.ts";
 import { ensureDir, processAlive, writeFileAtomic, writeNpy } from "../io/npy.ts";
+import { openRegularFile } from "../io/regular-file.ts";
 import { readModelProperties, type Device } from "../models/embedding-model.ts";
 import { parseModelInfo, type MeanNorm } from "../models/metadata.ts";
 import type { ExtractOptions, FileEmbedder } from "./extractor.ts";
@@ -94,13 +95,16 @@ const STORE_FILE_WINDOW = 32;
 /** More shards than this at open are merged into one, so opening stays a few file reads. */
 const COMPACT_AT = 64;
 
-/** sha256 (hex) of a file's bytes, streamed. */
+/** sha256 (hex) of a regular file's bytes, streamed (a device or FIFO is refused, never read). */
 export async function hashFile(path: string): Promise<string> {
   const hash = createHash("sha256");
+  const { handle } = await openRegularFile(path);
   try {
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    for await (const chunk of handle.createReadStream({ autoClose: false })) hash.update(chunk as Buffer);
   } catch (err) {
     throw new VoxlabError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`);
+  } finally {
+    await handle.close();
   }
   return hash.digest("hex");
 }

@@ -1,8 +1,8 @@
 // The whole path on a VoxCeleb-style tree: dataset → trials → embeddings (cached) → scores → metrics → report.
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
-import { scanDataset, wavRootOf, type DatasetManifest } from "../datasets/manifest.ts";
+import { join, relative, sep } from "node:path";
+import { scanDataset, wavRootOf, type DatasetManifest, type SkippedFile } from "../datasets/manifest.ts";
 import { generateTrials, type TrialGenerationOptions } from "../datasets/generate.ts";
 import { checkTrialsAgainstManifest, loadEnrollMap, loadTrials, missingPathsError, writeTrials, type EnrollMap, type Trial } from "../datasets/trials.ts";
 import { PipelinedExtractor, type ComputeOptions } from "../embeddings/pipeline.ts";
@@ -120,13 +120,20 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   if (norm !== "none" && !options.cohort) throw new VoxlabError(`--norm ${norm} needs a cohort (--cohort <dataset root>)`);
   await ensureDir(options.outDir, "output folder");
 
-  const manifest = await scanDataset(options.data, { onProgress: (d, t) => progress("scanning dataset", d, t) });
+  // With skipBad, files the scan cannot use are left out here, before any embedding, and listed at the end.
+  const scanSkipped: SkippedFile[] = [];
+  const skipped = options.skipBad ? scanSkipped : undefined;
+  const skipHint = " (or pass --skip-bad)";
+  const manifest = await scanDataset(options.data, { onProgress: (d, t) => progress("scanning dataset", d, t), skipped, skipHint });
   const wavRoot = await wavRootOf(options.data);
   const resolved = await resolveTrials(options, manifest);
   const generated = resolved.generated;
-  let trials = resolved.trials;
-  if (trials.length === 0) throw new VoxlabError(`${options.trials ?? options.data}: no trials`);
+  const allTrials = resolved.trials;
+  if (allTrials.length === 0) throw new VoxlabError(`${options.trials ?? options.data}: no trials`);
   const enrollMap = options.enrollMap ? await loadEnrollMap(options.enrollMap) : undefined;
+  const left = new Set(scanSkipped.map((f) => relative(wavRoot, f.path).split(sep).join("/")));
+  const keeps = (id: string): boolean => (enrollMap?.get(id) ?? [id]).every((u) => !left.has(u));
+  let trials = left.size > 0 ? allTrials.filter((t) => keeps(t.enroll) && keeps(t.test)) : allTrials;
   const missing = checkTrialsAgainstManifest(trials, manifest, enrollMap);
   if (missing.length > 0) throw missingPathsError(missing, options.trials ?? "generated trials", options.data);
 
@@ -134,7 +141,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   let embeddingOf: Map<string, Float32Array>;
   let cohortEmbeddings: Float32Array[] = [];
   let stats = { cached: 0, computed: 0, device: extractor.model.device };
-  const badFiles: BadFile[] = [];
+  const badFiles: BadFile[] = [...scanSkipped];
   try {
     const store = await EmbeddingStore.open(options.storeDir ?? defaultStoreDir(), options.model, { chunkSeconds: options.chunkSeconds, device: extractor.model.device });
     const embedAll = async (paths: string[], stage: string): Promise<Map<string, Float32Array>> => {
@@ -158,7 +165,9 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     }));
     if (options.cohort) {
       const cohortRoot = await wavRootOf(options.cohort);
-      const cohortFiles = (await scanDataset(options.cohort)).map((e) => join(cohortRoot, e.path));
+      const cohortSkipped: SkippedFile[] = [];
+      const cohortFiles = (await scanDataset(options.cohort, { skipped: options.skipBad ? cohortSkipped : undefined, skipHint })).map((e) => join(cohortRoot, e.path));
+      badFiles.push(...cohortSkipped);
       cohortEmbeddings = [...(await embedAll(cohortFiles, "embedding the cohort")).values()];
     }
   } finally {
@@ -167,8 +176,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
 
   // Trials that use a skipped file are dropped (only with skipBad: otherwise the store threw above).
   const usable = (id: string): boolean => (enrollMap?.get(id) ?? [id]).every((u) => embeddingOf.has(u));
-  const allTrials = trials;
-  trials = allTrials.filter((t) => usable(t.enroll) && usable(t.test));
+  trials = trials.filter((t) => usable(t.enroll) && usable(t.test));
   if (trials.length === 0) throw new VoxlabError("every trial uses a skipped file: nothing to score");
   const embeddings = trialEmbeddings((id) => embeddingOf.get(id), { enrollMap });
   let scores = scoreTrials(trials, embeddings);

@@ -1,9 +1,16 @@
-// Which files a request may name: only files under the configured audio roots, after resolving symlinks,
-// so `..`, absolute paths elsewhere and links pointing out of a root are all refused (403).
+// Which files a request may name: only regular files under the configured audio roots, after resolving
+// symlinks, so `..`, absolute paths elsewhere and links pointing out of a root are all refused (403), and
+// devices, FIFOs, sockets and directories inside a root are no audio (422).
 import { realpath, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { VoxlabError } from "../errors.ts";
 import { HttpError } from "./http-error.ts";
+
+/**
+ * Roots refused at start-up: the whole file system, and the kernel's pseudo-file systems, whose "files" are
+ * devices, endless streams or process memory (/proc/kcore, /proc/self/mem), never audio.
+ */
+const FORBIDDEN_ROOTS = ["/proc", "/sys", "/dev"];
 
 /** `child` is `root` itself or inside it (both already resolved). */
 function isInside(root: string, child: string): boolean {
@@ -28,6 +35,9 @@ export class AudioRoots {
         throw new VoxlabError(`--audio-root ${dir}: cannot resolve (${(err as NodeJS.ErrnoException).code ?? "error"})`);
       }
       if (!(await stat(real)).isDirectory()) throw new VoxlabError(`--audio-root ${dir}: not a directory`);
+      if (real === "/" || FORBIDDEN_ROOTS.some((f) => isInside(f, real))) {
+        throw new VoxlabError(`--audio-root ${dir}: refusing ${real === "/" ? "the whole file system" : `${real} (a pseudo-file system of devices and processes)`}; name the folder that holds the audio`);
+      }
       roots.push({ given: resolve(dir), real });
     }
     return new AudioRoots(roots);
@@ -59,6 +69,10 @@ export class AudioRoots {
       }
       // A symlink inside a root may point anywhere: what counts is where it leads.
       if (!this.roots.some((r) => isInside(r.real, real))) throw new HttpError(403, `audio_path "${requested}" leads outside the audio roots (symlink)`);
+      // stat never opens (a FIFO cannot block it); the job checks again on the open file after the queue wait.
+      const stats = await stat(real).catch(() => undefined);
+      if (!stats) continue;
+      if (!stats.isFile()) throw new HttpError(422, `audio_path "${requested}" is not a regular file (${stats.isDirectory() ? "a directory" : "a device, FIFO or socket"})`);
       return real;
     }
     throw new HttpError(404, `audio_path "${requested}": file not found under the audio roots`);

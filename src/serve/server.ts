@@ -4,17 +4,19 @@
 import fastifyMultipart from "@fastify/multipart";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { createHash, timingSafeEqual } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
+import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
 import { basename } from "node:path";
 import { z } from "zod";
-import { decodeAudio } from "../audio/index.ts";
-import { resample } from "../audio/resample.ts";
+import { decodeAudio, resampleNamed } from "../audio/index.ts";
 import { EmbeddingExtractor } from "../embeddings/extractor.ts";
 import { modelIdentity, modelKey } from "../embeddings/store.ts";
 import type { CentroidMethod } from "../enrollment/centroid.ts";
 import type { SpeakerProfiles } from "../enrollment/profiles.ts";
-import { errorMessage, VoxlabError } from "../errors.ts";
+import { errorMessage, printable, VoxlabError } from "../errors.ts";
+import { FileReadError, readRegularFile, type FileProblem } from "../io/regular-file.ts";
 import { AudioRoots } from "./audio-roots.ts";
+import { BodyBudget } from "./body-budget.ts";
 import { HttpError } from "./http-error.ts";
 import { WorkQueue } from "./queue.ts";
 import { SpeakerDb } from "./speaker-db.ts";
@@ -44,6 +46,12 @@ export interface ServeOptions {
   centroidMethod: CentroidMethod;
   /** How long a shutdown waits for in-flight work. */
   shutdownTimeoutMs: number;
+  /** Bytes all request bodies held at once may take (503 beyond). */
+  bodyMemoryBytes: number;
+  /** Time a client has to send its whole request (headers and body); 408 after it. */
+  bodyTimeoutMs: number;
+  /** Connections open at once, at most; more are closed as they arrive. */
+  maxConnections: number;
   intraOpThreads?: number;
 }
 
@@ -53,8 +61,12 @@ export function isLoopbackHost(host: string): boolean {
   return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
 }
 
-/** The one-line refusal for a non-loopback host without a token, or undefined when the combination is safe. */
+/**
+ * The one-line refusal for a token that no request could match (an Authorization header carries visible
+ * ASCII only, and its value is trimmed) or a non-loopback host without a token; undefined when safe.
+ */
 export function tokenProblem(host: string, token: string | undefined): string | undefined {
+  if (token !== undefined && !/^[\x21-\x7e]*$/.test(token)) return "the bearer token must be visible ASCII characters (no spaces, control or non-ASCII characters): no request could send it";
   if (token !== undefined && token.length < 16) return "the bearer token must be at least 16 characters";
   if (!isLoopbackHost(host) && !token) return `refusing to listen on ${host} (not loopback) without a bearer token: pass --token or set VOXLAB_TOKEN`;
   return undefined;
@@ -64,6 +76,11 @@ export function tokenProblem(host: string, token: string | undefined): string | 
 const SPEAKER_ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
 const AUDIO_TYPES = ["audio/wav", "audio/x-wav", "audio/wave", "audio/flac", "audio/x-flac", "application/octet-stream"];
 const JSON_BODY_LIMIT = 1 << 20;
+/** Ids are up to 128 characters; URL-encoded, a path parameter may be longer than the id it decodes to. */
+const MAX_PARAM_LENGTH = 3 * 128;
+
+/** The status a file that cannot be read gets: what the client named is missing, forbidden or no audio. */
+const FILE_PROBLEM_STATUS: Record<FileProblem, number> = { missing: 404, denied: 403, "not-regular": 422, "too-large": 413, unreadable: 422 };
 
 const path = z.string().min(1);
 const oneAudio = z.object({ audio_path: path }).strict();
@@ -105,6 +122,10 @@ export class VoxlabService {
   readonly app: FastifyInstance;
   private profiles: SpeakerProfiles;
   private closing = false;
+  private readonly bodies: BodyBudget;
+  private readonly bodyReservations = new WeakMap<FastifyRequest, () => void>();
+  /** Requests dropped because their client went away while they waited. */
+  private dropped = 0;
 
   private constructor(
     readonly options: ServeOptions,
@@ -114,6 +135,7 @@ export class VoxlabService {
     readonly queue: WorkQueue,
   ) {
     this.profiles = db.profiles(options.threshold.value);
+    this.bodies = new BodyBudget(options.bodyMemoryBytes);
     this.app = this.buildApp();
   }
 
@@ -159,18 +181,42 @@ export class VoxlabService {
 
   private buildApp(): FastifyInstance {
     const { options } = this;
-    const app = Fastify({ logger: false, bodyLimit: JSON_BODY_LIMIT, return503OnClosing: true });
+    // Node answers 408 itself to a request whose headers and body have not all arrived in time (checked
+    // every half second); idle keep-alive connections close after 5 s, so slow clients free their slots.
+    const timeout = options.bodyTimeoutMs;
+    const app = Fastify({
+      logger: false,
+      bodyLimit: JSON_BODY_LIMIT,
+      return503OnClosing: true,
+      routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+      requestTimeout: timeout,
+      keepAliveTimeout: 5000,
+      http: { requestTimeout: timeout, headersTimeout: timeout, connectionsCheckingInterval: Math.min(500, timeout) },
+    });
+    app.server.maxConnections = options.maxConnections;
+    // Node times a request out only once it has begun: a connection that sends no complete request head
+    // within the timeout is closed here, so silent connections cannot hold the slots.
+    const started = new WeakSet<Socket>();
+    app.server.on("request", (request: IncomingMessage) => started.add(request.socket));
+    app.server.on("connection", (socket: Socket) => {
+      const timer = setTimeout(() => started.has(socket) || socket.destroy(), timeout).unref();
+      socket.once("close", () => clearTimeout(timer));
+    });
     const expected = options.token === undefined ? undefined : sha256(options.token);
 
     app.addHook("onRequest", async (request, reply) => {
-      if (!expected) return;
-      const header = request.headers.authorization ?? "";
-      const given = /^Bearer (.+)$/.exec(header)?.[1];
-      if (given === undefined || !timingSafeEqual(sha256(given), expected)) {
-        void reply.header("www-authenticate", 'Bearer realm="voxlab"');
-        throw new HttpError(401, given === undefined ? "missing bearer token (Authorization: Bearer <token>)" : "wrong bearer token");
+      if (expected) {
+        // The scheme is case-insensitive (RFC 9110 §11.1); the token is compared exactly.
+        const given = /^bearer +(\S+)$/i.exec(request.headers.authorization ?? "")?.[1];
+        if (given === undefined || !timingSafeEqual(sha256(given), expected)) {
+          void reply.header("www-authenticate", 'Bearer realm="voxlab"');
+          throw new HttpError(401, given === undefined ? "missing bearer token (Authorization: Bearer <token>)" : "wrong bearer token");
+        }
       }
+      this.reserveBody(request);
     });
+    app.addHook("onResponse", async (request) => this.releaseBody(request));
+    app.addHook("onRequestAbort", async (request) => this.releaseBody(request));
     // While shutting down, no connection is kept alive after its response, so closing does not wait on idle clients.
     app.addHook("onSend", async (_request, reply) => {
       if (this.closing) void reply.header("connection", "close");
@@ -179,7 +225,7 @@ export class VoxlabService {
     app.removeContentTypeParser("text/plain");
     app.addContentTypeParser(AUDIO_TYPES, { parseAs: "buffer", bodyLimit: options.maxUploadBytes }, (_request, body, done) => done(null, body));
     void app.register(fastifyMultipart, { limits: { fileSize: options.maxUploadBytes, files: options.maxBatch, fields: 1, fieldSize: 64 } });
-    app.setErrorHandler((err: FastifyError, _request, reply) => this.sendError(err, reply));
+    app.setErrorHandler((err: unknown, _request, reply) => this.sendError(err, reply));
     app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url.split("?")[0]}` }));
 
     const calibration = options.calibration;
@@ -195,21 +241,22 @@ export class VoxlabService {
         threshold: { value: options.threshold.value, source: options.threshold.source },
         ...(calibration ? { calibration: { source: calibration.source, scale: calibration.calibration.scale, offset: calibration.calibration.offset, prior: calibration.prior, decide_at_prior: calibration.decideAtPrior } } : {}),
         speakers: this.profiles.size,
-        queue: this.queue.stats,
+        queue: { ...this.queue.stats, dropped: this.dropped },
+        body_memory: { in_use: this.bodies.inUse, budget: this.bodies.totalBytes },
       };
     });
 
     app.post("/extract-embedding", async (request) => {
       parse(noQuery, request.query, "query");
       const [input] = await this.audioInputs(request, "single");
-      const [item] = await this.embed([input], true);
+      const [item] = await this.embed([input], true, request);
       return this.embeddingJson(item as Embedded);
     });
 
     app.post("/batch-extract-embeddings", async (request) => {
       parse(noQuery, request.query, "query");
       const inputs = await this.audioInputs(request, "batch");
-      const items = await this.embed(inputs, false);
+      const items = await this.embed(inputs, false, request);
       return {
         dimension: this.extractor.dimension,
         results: items.map((item) => ("error" in item ? { name: item.name, status: item.status, error: item.error } : this.embeddingJson(item))),
@@ -220,7 +267,7 @@ export class VoxlabService {
       parse(noQuery, request.query, "query");
       const speaker = this.speakerId(request.params.id);
       const inputs = await this.audioInputs(request, "enroll");
-      const items = (await this.embed(inputs, true)) as Embedded[];
+      const items = (await this.embed(inputs, true, request)) as Embedded[];
       // One transaction: all of this request's utterances or none.
       const stored = this.db.enroll(speaker, items.map((i) => i.embedding), items.map((i) => i.name));
       this.profiles.enroll(speaker, items.map((i) => i.embedding));
@@ -231,7 +278,9 @@ export class VoxlabService {
       parse(noQuery, request.query, "query");
       const speaker = this.knownSpeaker(request.params.id);
       const [input] = await this.audioInputs(request, "single");
-      const [item] = (await this.embed([input], true)) as Embedded[];
+      const [item] = (await this.embed([input], true, request)) as Embedded[];
+      // Deleted while this request waited: as if it had not been enrolled.
+      if (!this.profiles.has(speaker)) throw new HttpError(404, `no enrolled speaker "${speaker}" (deleted while this request waited)`);
       const result = this.profiles.verify(speaker, item.embedding);
       return { speaker, score: result.score, ...calibrated(result.score), accepted: result.accepted, threshold: result.threshold };
     });
@@ -241,7 +290,8 @@ export class VoxlabService {
       const [input] = await this.audioInputs(request, "identify");
       const body = request.body !== undefined && !Buffer.isBuffer(request.body) ? parse(identifyBody, request.body, "request body") : undefined;
       if (this.profiles.size === 0) throw new HttpError(409, "no speakers are enrolled");
-      const [item] = (await this.embed([input], true)) as Embedded[];
+      const [item] = (await this.embed([input], true, request)) as Embedded[];
+      if (this.profiles.size === 0) throw new HttpError(409, "no speakers are enrolled (deleted while this request waited)");
       const k = body?.top_k ?? query.top_k ?? 1;
       const threshold = options.threshold.value;
       const matches = this.profiles.identify(item.embedding, k).map((m) => ({ ...m, ...calibrated(m.score), accepted: m.score >= threshold }));
@@ -278,19 +328,48 @@ export class VoxlabService {
     return app;
   }
 
-  private sendError(err: FastifyError | HttpError | Error, reply: FastifyReply): FastifyReply {
+  private sendError(err: unknown, reply: FastifyReply): FastifyReply {
     if (err instanceof HttpError) return reply.code(err.statusCode).headers(err.headers).send({ error: err.message });
     // Bad audio and other user-facing library errors: the request was well formed but its audio cannot be used.
     if (err instanceof VoxlabError) return reply.code(422).send({ error: err.message });
-    const status = (err as FastifyError).statusCode;
-    if (status !== undefined && status >= 400 && status < 500) {
+    const status = (err as FastifyError | undefined)?.statusCode;
+    if (err instanceof Error && status !== undefined && status >= 400 && status < 500) {
       const code = (err as FastifyError).code;
       const message = code === "FST_ERR_CTP_INVALID_JSON_BODY" || err instanceof SyntaxError ? `malformed JSON body: ${err.message}` : err.message;
       const limit = status === 413 ? ` (limit ${(this.options.maxUploadBytes / 2 ** 20).toFixed(1)} MiB for audio, ${JSON_BODY_LIMIT / 2 ** 20} MiB for JSON)` : "";
-      return reply.code(status).send({ error: `${message}${limit}` });
+      return reply.code(status).send({ error: printable(`${message}${limit}`) });
     }
-    process.stderr.write(`voxlab serve: internal error: ${err.stack ?? err.message}\n`);
+    // Anything else is the server's fault: one line in the log (whatever was thrown), none of it to the client.
+    process.stderr.write(`voxlab serve: internal error: ${printable(errorMessage(err))}\n`);
     return reply.code(500).send({ error: "internal error (see the server log)" });
+  }
+
+  /**
+   * Reserves the memory the request's body may take before any of it is read: its declared length (Node
+   * stops reading at it), or the most its content type allows when it is sent chunked. A multipart body
+   * must declare its length, since what it may hold is only bounded by the budget.
+   */
+  private reserveBody(request: FastifyRequest): void {
+    const declared = request.headers["content-length"];
+    if (declared === undefined && request.headers["transfer-encoding"] === undefined) return;
+    const type = (request.headers["content-type"] ?? "").toLowerCase();
+    const audio = AUDIO_TYPES.some((t) => type.startsWith(t));
+    let bytes: number;
+    if (type.startsWith("multipart/")) {
+      if (declared === undefined) throw new HttpError(411, "a multipart body must declare its Content-Length");
+      bytes = Number(declared);
+    } else {
+      // Fastify refuses a declared length over the content type's limit before reading, and stops a chunked body at it.
+      const cap = audio ? this.options.maxUploadBytes : JSON_BODY_LIMIT;
+      bytes = Math.min(declared === undefined ? cap : Number(declared), cap);
+    }
+    if (bytes > 0) this.bodyReservations.set(request, this.bodies.reserve(bytes));
+  }
+
+  /** Gives back the body memory of a request that was answered or abandoned. */
+  private releaseBody(request: FastifyRequest): void {
+    this.bodyReservations.get(request)?.();
+    this.bodyReservations.delete(request);
   }
 
   private speakerId(id: string): string {
@@ -313,10 +392,16 @@ export class VoxlabService {
     const max = many ? this.options.maxBatch : 1;
     if (request.isMultipart()) {
       const inputs: AudioInput[] = [];
-      for await (const part of request.parts()) {
-        if (part.type !== "file") throw new HttpError(400, `unexpected multipart field "${part.fieldname}": send audio as file parts`);
-        inputs.push({ name: part.filename || part.fieldname, bytes: await part.toBuffer() });
-        if (inputs.length > max) throw new HttpError(400, `at most ${max} audio file${max > 1 ? "s" : ""} per request`);
+      try {
+        for await (const part of request.parts()) {
+          if (part.type !== "file") throw new HttpError(400, `unexpected multipart field "${part.fieldname}": send audio as file parts`);
+          inputs.push({ name: part.filename || part.fieldname, bytes: await part.toBuffer() });
+          if (inputs.length > max) throw new HttpError(400, `at most ${max} audio file${max > 1 ? "s" : ""} per request`);
+        }
+      } catch (err) {
+        // The multipart parser's own errors (no boundary, a cut body) carry no status: the body is malformed.
+        if (err instanceof HttpError || (err as FastifyError).statusCode !== undefined) throw err;
+        throw new HttpError(400, `malformed multipart body: ${errorMessage(err)}`);
       }
       if (inputs.length === 0) throw new HttpError(400, "the multipart body holds no audio file");
       return inputs;
@@ -340,43 +425,53 @@ export class VoxlabService {
 
   /**
    * Embeds the inputs as one job of the bounded queue. With `strict`, the first failure fails the request;
-   * otherwise each input gets its embedding or its own error.
+   * otherwise each input gets its embedding or its own error. A request whose client has gone away (its
+   * connection closed while it waited) is dropped before anything is embedded for it.
    */
-  private embed(inputs: AudioInput[], strict: boolean): Promise<ItemResult[]> {
+  private embed(inputs: AudioInput[], strict: boolean, request: FastifyRequest): Promise<ItemResult[]> {
     return this.queue.run(async () => {
       const out: ItemResult[] = [];
       for (const input of inputs) {
+        if (request.raw.socket.destroyed) {
+          this.dropped++;
+          throw new HttpError(499, "the client closed the connection before its audio was embedded");
+        }
         try {
           out.push(await this.embedOne(input));
         } catch (err) {
           if (strict) throw err;
-          const status = err instanceof HttpError ? err.statusCode : err instanceof VoxlabError ? 422 : 500;
-          out.push({ name: input.name, status, error: status === 500 ? "internal error" : errorMessage(err) });
+          const status = err instanceof HttpError ? err.statusCode : 422;
+          out.push({ name: input.name, status, error: errorMessage(err) });
         }
       }
       return out;
     });
   }
 
+  /** The file a path input names, read now (after the queue wait): it may have vanished or changed kind since. */
+  private async readInput(input: AudioInput): Promise<Buffer> {
+    if (input.bytes) return input.bytes;
+    try {
+      return await readRegularFile(input.realPath as string, this.options.maxUploadBytes, "audio limit", input.name);
+    } catch (err) {
+      if (err instanceof FileReadError) throw new HttpError(FILE_PROBLEM_STATUS[err.problem], err.message);
+      throw err;
+    }
+  }
+
   private async embedOne(input: AudioInput): Promise<Embedded> {
     if (input.error !== undefined) throw input.error;
-    const { maxUploadBytes, maxAudioSeconds } = this.options;
-    let bytes = input.bytes;
-    if (!bytes) {
-      const real = input.realPath as string;
-      const size = (await stat(real)).size;
-      if (size > maxUploadBytes) throw new HttpError(413, `${input.name}: ${size} bytes is over the ${maxUploadBytes}-byte audio limit`);
-      bytes = await readFile(real);
+    try {
+      const audio = await decodeAudio(await this.readInput(input), input.name, { maxSeconds: this.options.maxAudioSeconds });
+      const rate = this.extractor.model.info.sampleRate;
+      const samples = await resampleNamed(audio.samples, audio.sampleRate, rate, input.name);
+      const [embedding] = await this.extractor.embedSamples([samples], {}, [input.name]);
+      return { name: input.name, embedding, seconds: audio.samples.length / audio.sampleRate };
+    } catch (err) {
+      // Libraries throw strings and other non-Errors too: whatever it was, it came from this input.
+      if (err instanceof VoxlabError) throw err;
+      throw new VoxlabError(`${input.name}: ${errorMessage(err)}`);
     }
-    const audio = await decodeAudio(bytes, input.name);
-    const seconds = audio.samples.length / audio.sampleRate;
-    if (seconds > maxAudioSeconds) throw new HttpError(422, `${input.name}: ${seconds.toFixed(2)} s of audio is over the ${maxAudioSeconds} s limit`);
-    const rate = this.extractor.model.info.sampleRate;
-    const samples = await resample(audio.samples, audio.sampleRate, rate).catch((err: unknown) => {
-      throw err instanceof VoxlabError ? new VoxlabError(`${input.name}: ${err.message}`) : err;
-    });
-    const [embedding] = await this.extractor.embedSamples([samples], {}, [input.name]);
-    return { name: input.name, embedding, seconds };
   }
 
   private embeddingJson(item: Embedded): { name: string; seconds: number; dimension: number; embedding: number[] } {

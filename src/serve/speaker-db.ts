@@ -72,7 +72,8 @@ function openFailureCause(path: string, err: unknown): unknown {
     return access;
   }
   const code = (err as { code?: unknown }).code;
-  const full = typeof code === "string" && /^SQLITE_(FULL|IOERR)/.test(code) && statfsSync(folder).bavail === 0;
+  // SQLITE_FULL is the disk (a page count limit is never set here), even with a few blocks left that a WAL write outgrew.
+  const full = code === "SQLITE_FULL" || (typeof code === "string" && code.startsWith("SQLITE_IOERR") && statfsSync(folder).bavail === 0);
   return full ? Object.assign(new Error("disk full"), { code: "ENOSPC" }) : err;
 }
 
@@ -83,19 +84,30 @@ export class SpeakerDb {
     readonly options: SpeakerDbOptions,
   ) {}
 
-  /** Opens (or creates) the database; refuses one made with another model, dimension or centroid method. */
+  /**
+   * Opens (or creates) the database; refuses one made with another model, dimension or centroid method, and
+   * one that another process holds. The connection keeps an exclusive lock until it is closed: the service
+   * caches the profiles in memory, so a second server on the same file would serve stale ones.
+   */
   static open(path: string, options: SpeakerDbOptions): SpeakerDb {
     let db: Database.Database | undefined;
     const created = !existsSync(path);
     try {
-      db = new Database(path);
+      // No busy wait: a lock held now is held by a running server, which keeps it.
+      db = new Database(path, { timeout: 0 });
+      // Set before WAL is entered, exclusive mode also keeps the WAL index in memory (no -shm file).
+      db.pragma("locking_mode = EXCLUSIVE");
       db.pragma("journal_mode = WAL");
       // FULL: a commit is on disk before the client hears 200 (survives power loss, not just a killed process).
       db.pragma("synchronous = FULL");
       db.pragma("foreign_keys = ON");
       db.exec(SCHEMA);
+      db.exec("BEGIN EXCLUSIVE; COMMIT");
     } catch (err) {
       db?.close();
+      if ((err as { code?: unknown }).code === "SQLITE_BUSY") {
+        throw new VoxlabError(`${path}: the speaker database is in use by another process (another voxlab serve?); one server per database`);
+      }
       const cause = openFailureCause(path, err);
       // A database this call began on a full disk is not left behind half-made.
       if (created) for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) rmSync(file);

@@ -6,11 +6,11 @@ import { defaultModelPath } from "../../models/default-model.ts";
 import { VoxlabService } from "../../serve/server.ts";
 import { checkServeCalibration, priorThreshold, type ServeCalibration } from "../../serve/calibration.ts";
 import { thresholdFromMetrics, type ServeThreshold } from "../../serve/threshold.ts";
+import { optionalPositive, parsePositive } from "../flags.ts";
 import { parsePrior } from "./calibrate.ts";
 
 /** The target prior of posteriors when --target-prior is not given. */
 const POSTERIOR_PRIOR = 0.5;
-import { optionalPositive, parsePositive } from "../flags.ts";
 
 interface ServeFlags {
   host: string;
@@ -28,10 +28,16 @@ interface ServeFlags {
   maxBatch: string;
   centroidMethod: string;
   shutdownTimeout: string;
+  bodyMemoryMb?: string;
+  bodyTimeout: string;
+  maxConnections: string;
   threads?: string;
   calibration?: string;
   targetPrior?: string;
 }
+
+/** Bodies in memory at once by default: one per running job, and two more arriving or waiting. */
+const BODY_MEMORY_SLOTS = 2;
 
 function nonNegativeInteger(value: string, flag: string): number {
   const n = Number(value);
@@ -90,6 +96,9 @@ export function registerServe(program: Command): void {
     .option("--max-batch <n>", "files per batch or enrollment request", "64")
     .option("--centroid-method <m>", "mean-normalized | raw-mean | sum-normalize", "mean-normalized")
     .option("--shutdown-timeout <s>", "seconds to finish in-flight work on SIGTERM/SIGINT", "10")
+    .option("--body-memory-mb <n>", "MiB all request bodies held at once may take; more get 503 (default: max-upload-mb × (concurrency + 2))")
+    .option("--body-timeout <s>", "seconds a client has to send its whole request; 408 after", "30")
+    .option("--max-connections <n>", "connections open at once; more are closed on arrival", "256")
     .option("--threads <n>", "ONNX Runtime intra-op threads")
     .option("--calibration <calib.json>", "a voxlab calibrate output: verify/identify also return llr and the posterior of a target")
     .option("--target-prior <P>", `with --calibration: the prior of the posteriors (default ${POSTERIOR_PRIOR}), and decide llr >= -logit(P) instead of at a raw threshold`)
@@ -98,6 +107,10 @@ export function registerServe(program: Command): void {
       if (port > 65535) throw new VoxlabError(`--port must be at most 65535, got ${port}`);
       const calibration = await chooseCalibration(flags);
       const threshold = await chooseThreshold(flags, calibration);
+      const maxUploadMb = parsePositive(flags.maxUploadMb, "--max-upload-mb", false);
+      const concurrency = parsePositive(flags.concurrency, "--concurrency", true);
+      const bodyMemoryMb = optionalPositive(flags.bodyMemoryMb, "--body-memory-mb", false) ?? maxUploadMb * (concurrency + BODY_MEMORY_SLOTS);
+      if (bodyMemoryMb < maxUploadMb) throw new VoxlabError(`--body-memory-mb (${bodyMemoryMb}) must be at least --max-upload-mb (${maxUploadMb}), or no upload could be received`);
       const service = await VoxlabService.create({
         host: flags.host,
         port,
@@ -107,13 +120,16 @@ export function registerServe(program: Command): void {
         threshold,
         calibration,
         token: flags.token ?? process.env.VOXLAB_TOKEN,
-        maxUploadBytes: Math.floor(parsePositive(flags.maxUploadMb, "--max-upload-mb", false) * 2 ** 20),
+        maxUploadBytes: Math.floor(maxUploadMb * 2 ** 20),
         maxAudioSeconds: parsePositive(flags.maxAudioSeconds, "--max-audio-seconds", false),
-        concurrency: parsePositive(flags.concurrency, "--concurrency", true),
+        concurrency,
         queueLength: nonNegativeInteger(flags.queue, "--queue"),
         maxBatch: parsePositive(flags.maxBatch, "--max-batch", true),
         centroidMethod: parseCentroidMethod(flags.centroidMethod, "--centroid-method"),
         shutdownTimeoutMs: parsePositive(flags.shutdownTimeout, "--shutdown-timeout", false) * 1000,
+        bodyMemoryBytes: Math.floor(bodyMemoryMb * 2 ** 20),
+        bodyTimeoutMs: Math.round(parsePositive(flags.bodyTimeout, "--body-timeout", false) * 1000),
+        maxConnections: parsePositive(flags.maxConnections, "--max-connections", true),
         intraOpThreads: optionalPositive(flags.threads, "--threads", true),
       });
       const log = (line: string): boolean => process.stderr.write(`voxlab serve: ${line}\n`);
