@@ -228,6 +228,9 @@ const FLAG_CASES: Case[] = [
   { name: "features: --frontend mfcc", args: () => ["features", wav("sc-1s.wav"), "--out", at("f.npy"), "--frontend", "mfcc"], expect: /--frontend: unknown frontend "mfcc"/ },
   { name: "features: no --out", args: () => ["features", wav("sc-1s.wav")], expect: /required option '--out <file\.npy>'/ },
   { name: "model import: no --out", args: () => ["model", "import", at("x")], expect: /required option '--out <model\.onnx>'/ },
+  { name: "model quantize: no --out", args: () => ["model", "quantize", at("x.onnx")], expect: /required option '--out <model\.int8\.onnx>'/ },
+  { name: "calibrate: no --out", args: () => ["calibrate", at("scores.csv")], expect: /required option '--out <calib\.json>'/ },
+  { name: "calibrate: --prior 1", args: () => ["calibrate", at("scores.csv"), "--prior", "1", "--out", at("c.json")], expect: /--prior/ },
   { name: "model fetch: bad repo id", args: () => ["model", "fetch", "not a repo", "--cache-dir", at("mc")], expect: /not a repo/ },
   { name: "model fetch: unknown flag", args: () => ["model", "fetch", "a/b", "--bogus"], expect: /unknown option '--bogus'/ },
   { name: "data demo: --speakers abc", args: () => ["data", "demo", "--out", at("d"), "--speakers", "abc"], expect: /--speakers must be a non-negative integer, got "abc"/ },
@@ -451,6 +454,6 @@ runCases("models that do not fit", MODEL_CASES);
 
 test("every verb is covered", () => {
   const all = [...FLAG_CASES, ...MISSING_CASES, ...UNWRITABLE_CASES, ...FULL_CASES, ...MODEL_CASES].map((c) => c.name);
-  const verbs = ["start", "metrics", "embed", "eval", "run", "compare", "features", "model import", "model fetch", "data demo", "store merge", "serve"];
+  const verbs = ["start", "metrics", "calibrate", "embed", "eval", "run", "compare", "features", "model import", "model fetch", "model quantize", "data demo", "store merge", "serve"];
   for (const verb of verbs) assert.ok(all.some((n) => n.startsWith(`${verb}:`) || n.startsWith(`${verb} `)), verb);
 });
