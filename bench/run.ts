@@ -1,5 +1,7 @@
 // `npm run bench`: runs each benchmark module, merges their metrics with the machine's description and writes
 // results/bench/latest.json plus a timestamped copy. Add a benchmark by adding a module to BENCHMARKS.
+// `npm run bench -- startup process` runs only the named ones and writes only the timestamped copy (named after
+// them), so that latest.json always holds a whole run.
 import { mkdirSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -35,10 +37,15 @@ function machineInfo(): Record<string, string | number> {
   };
 }
 
-async function main(): Promise<void> {
+async function main(names: string[]): Promise<void> {
+  const unknown = names.filter((n) => !BENCHMARKS.some((b) => b.name === n));
+  if (unknown.length > 0) {
+    process.stderr.write(`bench: unknown benchmark ${unknown.join(", ")}; known: ${BENCHMARKS.map((b) => b.name).join(", ")}\n`);
+    process.exit(1);
+  }
   const time = new Date().toISOString();
   const result: Record<string, unknown> = { time, machine: machineInfo() };
-  for (const bench of BENCHMARKS) {
+  for (const bench of BENCHMARKS.filter((b) => names.length === 0 || names.includes(b.name))) {
     const { metrics, summary } = await bench.run();
     Object.assign(result, metrics);
     process.stdout.write(`[${bench.name}]\n${summary.map((line) => `  ${line}`).join("\n")}\n`);
@@ -47,9 +54,10 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const json = `${JSON.stringify(result, null, 2)}\n`;
   // ':' is not allowed in Windows file names, so the copy's name uses '-' in the time of day.
-  await writeFileAtomic(join(dir, `${time.replace(/:/g, "-")}.json`), json);
-  await writeFileAtomic(join(dir, "latest.json"), json);
-  process.stdout.write(`wrote ${join("results", "bench", "latest.json")}\n`);
+  const copy = `${time.replace(/:/g, "-")}${names.length > 0 ? `-${names.join("-")}` : ""}.json`;
+  await writeFileAtomic(join(dir, copy), json);
+  if (names.length === 0) await writeFileAtomic(join(dir, "latest.json"), json);
+  process.stdout.write(`wrote ${join("results", "bench", names.length === 0 ? "latest.json" : copy)}\n`);
 }
 
-await main();
+await main(process.argv.slice(2));
