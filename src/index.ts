@@ -134,6 +134,7 @@ export {
   type PairedBootstrapOptions,
   type PairedDifference,
   type PairedTrials,
+  type ScoresCsvOptions,
   type ScoresTable,
   type ThresholdChoice,
   type TrialGroups,

@@ -8,6 +8,7 @@ test("scores csv: score,label in any column order, extra columns, CRLF, blank li
   assert.deepEqual(Array.from(table.scores), [0.75, -0.125]);
   assert.deepEqual(Array.from(table.labels), [1, 0]);
   assert.deepEqual(table.trials, { enroll: ["spk1/a.wav", "spk1/a.wav"], test: ["spk1/b.wav", "spk2/c.wav"] });
+  assert.equal(parseScoresCsv(text, "s.csv", { trials: false }).trials, undefined, "trials: false drops the names");
 });
 
 test("scores csv: scientific notation and surrounding spaces are read as numbers", () => {

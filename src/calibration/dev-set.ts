@@ -63,7 +63,7 @@ export interface CalibrateDevOptions {
  */
 export async function calibrateDevSet(input: string, { prior, qmf = false, data }: CalibrateDevOptions = {}): Promise<Calibration> {
   const file = await scoresFileOf(input);
-  const { scores, labels } = await readScoresCsv(file);
+  const { scores, labels } = await readScoresCsv(file, { trials: false });
   let durations: TrialDurations | undefined;
   if (qmf) {
     const dataset = data ?? (file === input ? undefined : await runDataset(input));

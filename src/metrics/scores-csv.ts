@@ -45,12 +45,17 @@ function csvRows(text: string, source: string): RowReader {
   return { count: parsed.data.length, row: (i) => parsed.data[i] };
 }
 
+export interface ScoresCsvOptions {
+  /** Keep the `enroll` and `test` columns as the trials' names (default true); `voxlab metrics` needs only scores. */
+  trials?: boolean;
+}
+
 /**
  * Parses a CSV with a header holding `score` and `label` columns; `enroll` and `test` columns, when
- * both are there, are kept as the trials' names; others are allowed and ignored. LF or CRLF line ends;
- * blank lines are skipped. Errors name the line.
+ * both are there (and options.trials is not false), are kept as the trials' names; others are allowed and
+ * ignored. LF or CRLF line ends; blank lines are skipped. Errors name the line.
  */
-export function parseScoresCsv(text: string, source: string): ScoresTable {
+export function parseScoresCsv(text: string, source: string, options: ScoresCsvOptions = {}): ScoresTable {
   const rows = csvRows(text, source);
   const header = (rows.count > 0 ? rows.row(0) : []).map((name) => name.trim().replace(/^\uFEFF/, ""));
   const scoreColumn = header.indexOf("score");
@@ -62,7 +67,7 @@ export function parseScoresCsv(text: string, source: string): ScoresTable {
   const labels = new Uint8Array(rows.count);
   const enrollColumn = header.indexOf("enroll");
   const testColumn = header.indexOf("test");
-  const trials = enrollColumn >= 0 && testColumn >= 0 ? { enroll: [] as string[], test: [] as string[] } : undefined;
+  const trials = options.trials !== false && enrollColumn >= 0 && testColumn >= 0 ? { enroll: [] as string[], test: [] as string[] } : undefined;
   let count = 0;
   // Row i is line i + 1 (scores files have no quoted line breaks).
   for (let i = 1; i < rows.count; i++) {
@@ -86,7 +91,7 @@ export function parseScoresCsv(text: string, source: string): ScoresTable {
   return { scores: scores.slice(0, count), labels: labels.slice(0, count), ...(trials === undefined ? {} : { trials }) };
 }
 
-export async function readScoresCsv(path: string): Promise<ScoresTable> {
+export async function readScoresCsv(path: string, options: ScoresCsvOptions = {}): Promise<ScoresTable> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -94,5 +99,5 @@ export async function readScoresCsv(path: string): Promise<ScoresTable> {
     const code = (err as NodeJS.ErrnoException).code;
     throw new VoxlabError(`${path}: cannot read the scores file (${code ?? String(err)})`);
   }
-  return parseScoresCsv(text, path);
+  return parseScoresCsv(text, path, options);
 }

@@ -43,7 +43,7 @@ export function registerMetrics(program: Command): void {
     .action(async (path: string, flags: { json?: boolean; calibration?: string }) => {
       const { calibratedMetrics, computeMetrics, readScoresCsv } = await import("../../metrics/index.ts");
       const calibration = flags.calibration === undefined ? undefined : await (await import("../../calibration/file.ts")).readCalibration(flags.calibration);
-      const { scores, labels } = await readScoresCsv(path);
+      const { scores, labels } = await readScoresCsv(path, { trials: false });
       const metrics = computeMetrics(scores, labels, { source: path });
       let calibrated: CalibratedMetrics | undefined;
       if (calibration) {
