@@ -9,7 +9,7 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as ort from "onnxruntime-node";
-import { loadAudio } from "../src/audio/index.ts";
+import { loadAudio } from "../src/audio/decode.ts";
 import { EmbeddingExtractor } from "../src/embeddings/extractor.ts";
 import { PIPELINE_FILE_WINDOW, PipelinedExtractor } from "../src/embeddings/pipeline.ts";
 import { importCompact, sherpaSingleInput } from "./models.ts";

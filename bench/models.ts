@@ -3,14 +3,14 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import onnxProto from "onnx-proto";
-import { mulberry32 } from "../src/datasets/random.ts";
-import { buildEcapaOnnx, ecapaParameterShapes } from "../src/models/ecapa-onnx.ts";
-import { importSpeechbrainModel } from "../src/models/import.ts";
+import { mulberry32 } from "../src/core/random.ts";
+import { buildEcapaOnnx, ecapaParameterShapes } from "../src/models/speechbrain/ecapa-onnx.ts";
+import { importSpeechbrainModel } from "../src/models/speechbrain/import.ts";
 import { voxlabMetadata } from "../src/models/metadata.ts";
-import { quantizeModelFile } from "../src/models/quantize-file.ts";
-import type { EcapaConfig } from "../src/models/speechbrain-config.ts";
-import type { StateDict } from "../src/models/torch-checkpoint.ts";
-import { SPKREC_ECAPA_VOXCELEB } from "../src/models/speechbrain-config.ts";
+import { quantizeModelFile } from "../src/models/quantize/quantize-file.ts";
+import type { EcapaConfig } from "../src/models/speechbrain/hyperparams.ts";
+import type { StateDict } from "../src/models/speechbrain/torch-checkpoint.ts";
+import { SPKREC_ECAPA_VOXCELEB } from "../src/models/speechbrain/hyperparams.ts";
 
 const { onnx } = onnxProto;
 

@@ -1,13 +1,13 @@
 // VoxLab's public API: notebooks, the CLI and other programs import from here only.
-export { VoxlabError } from "./errors.ts";
-export { decodeAudio, DEFAULT_MAX_AUDIO_SECONDS, loadAudio, resample, type AudioBudget, type DecodedAudio } from "./audio/index.ts";
-export { decodeNpy, encodeNpy, readNpy, writeNpy, type Float32Npy } from "./io/npy.ts";
-export { downloadFile, fileDigest, type DownloadOptions, type DownloadProgress, type DownloadResult, type ExpectedDigest } from "./models/download.ts";
-export { fetchHubFiles, fetchSpeechbrainModel, type FetchOptions, type FetchSource, type FetchedModel, type FetchManifest } from "./models/fetch.ts";
-export { fetchModel, type FetchModelOptions, type FetchModelResult } from "./models/fetch-model.ts";
-export { hfCacheDir } from "./models/hf-cache.ts";
+export { VoxlabError } from "./core/errors.ts";
+export { decodeAudio, DEFAULT_MAX_AUDIO_SECONDS, loadAudio, resample, type AudioBudget, type DecodedAudio } from "./audio/decode.ts";
+export { decodeNpy, encodeNpy, readNpy, writeNpy, type Float32Npy } from "./core/npy.ts";
+export { downloadFile, fileDigest, type DownloadOptions, type DownloadProgress, type DownloadResult, type ExpectedDigest } from "./models/hub/download.ts";
+export { fetchHubFiles, fetchSpeechbrainModel, type FetchOptions, type FetchSource, type FetchedModel, type FetchManifest } from "./models/hub/fetch.ts";
+export { fetchModel, type FetchModelOptions, type FetchModelResult } from "./models/hub/fetch-model.ts";
+export { hfCacheDir } from "./models/hub/hf-cache.ts";
 export { detectOnnxFamily, familySidecar, ONNX_FAMILIES, type OnnxFamily } from "./models/onnx-families.ts";
-export { proxyFor, UnreachableError, type RetryOptions } from "./models/http.ts";
+export { proxyFor, UnreachableError, type RetryOptions } from "./models/hub/http.ts";
 export {
   computeFeatures,
   computeKaldiFbank,
@@ -24,17 +24,18 @@ export {
   type KaldiFbankOptions,
   type KaldiWindow,
 } from "./features/index.ts";
-export { importSpeechbrainModel, type HfOrigin, type ImportOptions, type ImportResult } from "./models/import.ts";
+export { importSpeechbrainModel, type HfOrigin, type ImportOptions, type ImportResult } from "./models/speechbrain/import.ts";
 /** `voxlab model quantize`: an int8 (QDQ) copy of a float model, calibrated on speech; and its pure graph steps. */
-export { quantizeModelFile, type QuantizeOptions, type QuantizeResult } from "./models/quantize-file.ts";
-export { DEFAULT_KEEP_FLOAT, planQuantization, quantizeModel, type QuantizationPlan, type Range } from "./models/quantize.ts";
-export { calibrateRanges, calibrationSet, type CalibrationSet } from "./models/activation-ranges.ts";
+export { quantizeModelFile, type QuantizeOptions, type QuantizeResult } from "./models/quantize/quantize-file.ts";
+export { DEFAULT_KEEP_FLOAT, planQuantization, quantizeModel, type QuantizationPlan, type Range } from "./models/quantize/qdq.ts";
+export { calibrateRanges, calibrationSet, type CalibrationSet } from "./models/quantize/activation-ranges.ts";
 export { cudaProviderInstalled, EmbeddingModel, loadEmbeddingModel, sidecarPath, type Device, type EmbedInput, type LoadOptions } from "./models/embedding-model.ts";
 export { readOnnxMetadata, type EmbeddingModelInfo, type MeanNorm } from "./models/metadata.ts";
-export { buildEcapaOnnx, ecapaParameterShapes } from "./models/ecapa-onnx.ts";
-export { parseSpeechbrainHyperparams, type EcapaConfig, type SpeechbrainHyperparams } from "./models/speechbrain-config.ts";
-export { decodeTorchCheckpoint, readTorchCheckpoint, type StateDict, type Tensor } from "./models/torch-checkpoint.ts";
-export { EmbeddingExtractor, planBatches, splitIntoChunks, type ExtractOptions, type FileEmbedder } from "./embeddings/extractor.ts";
+export { buildEcapaOnnx, ecapaParameterShapes } from "./models/speechbrain/ecapa-onnx.ts";
+export { parseSpeechbrainHyperparams, type EcapaConfig, type SpeechbrainHyperparams } from "./models/speechbrain/hyperparams.ts";
+export { decodeTorchCheckpoint, readTorchCheckpoint, type StateDict, type Tensor } from "./models/speechbrain/torch-checkpoint.ts";
+export { EmbeddingExtractor, planBatches, type ExtractOptions, type FileEmbedder } from "./embeddings/extractor.ts";
+export { splitIntoChunks } from "./models/model-input.ts";
 export { defaultFeatureWorkers, FeaturePool } from "./embeddings/feature-pool.ts";
 export { PIPELINE_FILE_WINDOW, PipelinedExtractor, type ComputeOptions, type PipelineLoadOptions } from "./embeddings/pipeline.ts";
 export {
@@ -93,7 +94,7 @@ export {
   type DemoSpeaker,
   type DemoUtterance,
   type DemoVoice,
-} from "./datasets/demo.ts";
+} from "./datasets/demo/demo-dataset.ts";
 export {
   actualDcf,
   BAYES_ERROR_LOG_ODDS,
@@ -281,7 +282,7 @@ export { compareCurves, compareHtml, compareRuns, compareTable, readRun, type Co
 export { PAIRED_DEFAULTS, pairedComparisons, pairedHtml, pairedMarkdown, pairedMethod, speakerOfPath, type PairedComparison, type PairedRun } from "./experiments/paired.ts";
 export { describeTrials, type DescribeOptions } from "./experiments/trial-info.ts";
 export { DEFAULT_MODEL_FILE, defaultModelPath } from "./models/default-model.ts";
-export { parseShard, selectShard, shardFromEnvironment, type Shard } from "./embeddings/shard.ts";
+export { parseShard, selectShard, shardFromEnvironment, type Shard } from "./embeddings/job-split.ts";
 export {
   AudioRoots,
   DEFAULT_THRESHOLD_KEY,

@@ -1,5 +1,5 @@
 // The held-out evaluation of the default model, through VoxLab's own inference path (decode -> the model's
-// frontend -> ONNX -> cosine -> EER): shared by validate.ts and test/models-default.test.ts.
+// frontend -> ONNX -> cosine -> EER): shared by validate.ts and test/models/default-model.test.ts.
 import { join } from "node:path";
 import {
   cosineScore,

@@ -1,7 +1,7 @@
 // How much audio one file may decode to. A header's claims cost nothing to write (a few KB of FLAC frames
 // can declare hours of samples), so every decoder checks its running count against the caller's budget
 // before it allocates or decodes the samples that would pass it.
-import { VoxlabError } from "../errors.ts";
+import { VoxlabError } from "../core/errors.ts";
 
 export interface AudioBudget {
   /** Longest audio accepted, in seconds at the file's own rate. */

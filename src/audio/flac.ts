@@ -14,7 +14,7 @@
 // (a few KB of constant frames can declare hours) is refused before anything is decoded.
 import { FLACDecoder, type FLACDecodedAudio } from "@wasm-audio-decoders/flac";
 import CodecParser, { type CodecFrame, type FLACHeader } from "codec-parser";
-import { VoxlabError } from "../errors.ts";
+import { VoxlabError } from "../core/errors.ts";
 import { checkFrames, checkSampleRate, DEFAULT_AUDIO_BUDGET, type AudioBudget } from "./budget.ts";
 import { mixToMono, type DecodedAudio } from "./channels.ts";
 

@@ -3,7 +3,7 @@
 // 7.6 kHz when going to 16 kHz) and rejects what lies above it by ~145 dB; SRC_SINC_MEDIUM_QUALITY is
 // 2-3x faster but already -20 dB at 7.6 kHz, which would dim the top mel bands of a 16 kHz frontend.
 import type libsamplerate from "@alexanderolsen/libsamplerate-js";
-import { VoxlabError } from "../errors.ts";
+import { VoxlabError } from "../core/errors.ts";
 
 /** libsamplerate's limits on the conversion ratio. */
 const MAX_RATIO = 256;

@@ -6,7 +6,7 @@
 // 0xFFFFFFFF, which streaming writers put there to mean "unknown length": the data then runs to the
 // end of the file. A trailing partial frame is dropped. The RIFF size field is not trusted (streaming
 // writers leave it wrong either way): chunks are walked over the bytes the file really has.
-import { printable, VoxlabError } from "../errors.ts";
+import { printable, VoxlabError } from "../core/errors.ts";
 import { checkFrames, checkSampleRate, DEFAULT_AUDIO_BUDGET, type AudioBudget } from "./budget.ts";
 import { mixToMono, type DecodedAudio } from "./channels.ts";
 

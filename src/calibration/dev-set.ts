@@ -3,9 +3,9 @@ import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import Papa from "papaparse";
 import { scanDataset } from "../datasets/manifest.ts";
-import { errorMessage, printable, VoxlabError } from "../errors.ts";
+import { errorMessage, printable, VoxlabError } from "../core/errors.ts";
 import { computeMetrics, groupTrials, readScoresCsv } from "../metrics/index.ts";
-import { thresholdTable } from "../reports/thresholds.ts";
+import { thresholdTable } from "../metrics/thresholds.ts";
 import { trainCalibration, type Calibration, type TrialDurations } from "./linear.ts";
 
 /** The scores CSV a path names: the file itself, or `<folder>/scores.csv` for a run folder. */

@@ -1,8 +1,8 @@
 // calib.json: a trained calibration as a small JSON file.
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { errorMessage, VoxlabError } from "../errors.ts";
-import { writeFileAtomic } from "../io/npy.ts";
+import { errorMessage, VoxlabError } from "../core/errors.ts";
+import { writeFileAtomic } from "../core/fs.ts";
 import type { Calibration } from "./linear.ts";
 
 /** What `format` says in every calib.json, so that another JSON file is not taken for one. */

@@ -1,6 +1,6 @@
 // Linear calibration of scores to log-likelihood ratios, optionally with duration quality measures.
 import { createHash } from "node:crypto";
-import { VoxlabError } from "../errors.ts";
+import { VoxlabError } from "../core/errors.ts";
 import { groupTrials, type Labels, type TrialGroups } from "../metrics/index.ts";
 import { fitPriorWeightedLogistic, logit, separatedError, sigmoid } from "./logistic.ts";
 

@@ -1,5 +1,5 @@
 // Prior-weighted logistic regression: the training criterion of BOSARIS's train_linear_calibration.
-import { VoxlabError } from "../errors.ts";
+import { VoxlabError } from "../core/errors.ts";
 import { softplus } from "../metrics/cllr.ts";
 
 /** 1 / (1 + e^-x) without overflow. */

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { defaultFeatureWorkers } from "../embeddings/feature-pool.ts";
-import { VoxlabError } from "../errors.ts";
+import { VoxlabError } from "../core/errors.ts";
 import type { ComputeOptions } from "../embeddings/pipeline.ts";
 import type { Device } from "../models/embedding-model.ts";
 

@@ -5,7 +5,7 @@
 // pay for the others'. The table below is therefore the one place that knows every verb: its one-line
 // summary for `voxlab --help` and how to load it.
 import { Command, CommanderError } from "commander";
-import { errorMessage } from "../errors.ts";
+import { errorMessage } from "../core/errors.ts";
 
 type Register = (program: Command) => void;
 

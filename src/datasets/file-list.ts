@@ -1,7 +1,7 @@
 // Lists of audio files given on the command line: a manifest CSV (paths under a dataset root) or plain text.
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join } from "node:path";
-import { VoxlabError } from "../errors.ts";
+import { VoxlabError } from "../core/errors.ts";
 import { loadManifest, wavRootOf } from "./manifest.ts";
 
 /**

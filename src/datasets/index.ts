@@ -1,5 +1,5 @@
 // Datasets: scanning VoxCeleb-style trees into manifests, trial lists (read, write, generate).
-export { readAudioHeader, type AudioHeader } from "./audio-header.ts";
+export { readAudioHeader, type AudioHeader } from "../audio/header.ts";
 export {
   loadManifest,
   manifestHash,
@@ -27,5 +27,5 @@ export {
   type Trial,
   type TrialFormat,
   type TrialList,
-} from "./trials.ts";
-export { generateTrials, type TrialGenerationOptions } from "./generate.ts";
+} from "./trial-lists.ts";
+export { generateTrials, type TrialGenerationOptions } from "./generate-trials.ts";

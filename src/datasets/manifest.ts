@@ -4,9 +4,9 @@ import type { Dirent } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import Papa from "papaparse";
-import { errorMessage, printable, VoxlabError } from "../errors.ts";
-import { writeFileAtomic } from "../io/npy.ts";
-import { readAudioHeader } from "./audio-header.ts";
+import { errorMessage, printable, VoxlabError } from "../core/errors.ts";
+import { writeFileAtomic } from "../core/fs.ts";
+import { readAudioHeader } from "../audio/header.ts";
 
 /** One utterance: `path` is relative to the wav root with POSIX separators (`<speaker>/<session>/<file>`). */
 export interface ManifestEntry {

@@ -1,7 +1,7 @@
 // Speaker-disjoint halves of a trial list: calibrate (or tune) on one, evaluate on the other.
-import { VoxlabError } from "../errors.ts";
+import { VoxlabError } from "../core/errors.ts";
 import { compareText } from "./manifest.ts";
-import type { Trial } from "./trials.ts";
+import type { Trial } from "./trial-lists.ts";
 
 export interface SpeakerSplit {
   /** Speakers of the first half (the first ⌈n/2⌉ in sorted order) and of the second. */

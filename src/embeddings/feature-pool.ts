@@ -2,9 +2,9 @@
 // ONNX inference on the main thread.
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { VoxlabError } from "../errors.ts";
+import { VoxlabError } from "../core/errors.ts";
 import type { FeatureMatrix } from "../features/index.ts";
-import type { FeatureSpec } from "./extractor.ts";
+import type { FeatureSpec } from "../models/model-input.ts";
 
 export interface FeatureJob {
   id: number;

@@ -1,9 +1,9 @@
 // A worker thread of the FeaturePool: decodes one audio file per message and returns its features (featurePieces),
 // the buffers transferred, not copied.
 import { parentPort } from "node:worker_threads";
-import { loadAudio } from "../audio/index.ts";
-import { VoxlabError, errorMessage } from "../errors.ts";
-import { featurePieces } from "./extractor.ts";
+import { loadAudio } from "../audio/decode.ts";
+import { VoxlabError, errorMessage } from "../core/errors.ts";
+import { featurePieces } from "../models/model-input.ts";
 import type { FeatureJob, FeatureReply } from "./feature-pool.ts";
 
 const port = parentPort;

@@ -1,7 +1,7 @@
 // Speaker centroids: how several enrollment embeddings become one. Each method is a running float64
 // sum plus a count, so adding utterances one at a time gives the same centroid as a batch build.
-import { VoxlabError } from "../errors.ts";
-import { l2Norm, type Vector } from "../scoring/cosine.ts";
+import { VoxlabError } from "../core/errors.ts";
+import { l2Norm, type Vector } from "../core/vector.ts";
 
 /**
  * - `mean-normalized` (default): the mean of the length-normalised embeddings, renormalised

@@ -1,9 +1,9 @@
 // Enrolled speakers: one centroid per speaker (kept as a float64 sum + count so enrollment can grow
 // utterance by utterance), verification against a threshold and top-k identification, saved as JSON.
 import { readFile } from "node:fs/promises";
-import { VoxlabError, errorMessage } from "../errors.ts";
-import { writeFileAtomic } from "../io/npy.ts";
-import { dot, unitVector, type Vector } from "../scoring/cosine.ts";
+import { VoxlabError, errorMessage } from "../core/errors.ts";
+import { writeFileAtomic } from "../core/fs.ts";
+import { dot, unitVector, type Vector } from "../core/vector.ts";
 import { accumulate, centroidFromSum, parseCentroidMethod, type CentroidMethod } from "./centroid.ts";
 
 /**

@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
-import { errorMessage, printable, VoxlabError } from "../errors.ts";
+import { errorMessage, printable, VoxlabError } from "../core/errors.ts";
 import { defaultModelPath } from "../models/default-model.ts";
 import type { ScoreNorm } from "./evaluate.ts";
 

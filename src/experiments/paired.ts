@@ -1,6 +1,6 @@
 // Whether a difference between two runs is real: paired speaker-bootstrap intervals of each metric's difference.
 import { metricsOfGroups, pairedSpeakerBootstrap, pairedVerdict, type PairedDifference, type ScoresTable, type TrialGroups } from "../metrics/index.ts";
-import { printable } from "../errors.ts";
+import { printable } from "../core/errors.ts";
 import { escapeHtml, INTERVAL_METRICS, type IntervalMetric } from "../reports/index.ts";
 
 /** Resamples and seed of the comparison's bootstrap (fixed, so a comparison is reproducible). */

@@ -1,7 +1,7 @@
 // What the report knows of each trial beyond its score: speakers, sessions, durations and audio links.
 import { relative, resolve, sep } from "node:path";
 import type { DatasetManifest, ManifestEntry } from "../datasets/manifest.ts";
-import type { EnrollMap } from "../datasets/trials.ts";
+import type { EnrollMap } from "../datasets/trial-lists.ts";
 import type { ReportTrial } from "../reports/index.ts";
 import { speakerOfPath } from "./paired.ts";
 

@@ -1,5 +1,5 @@
 // The features stage: 16 kHz Float32 samples -> [T,80] filterbank features, for each supported frontend.
-import { VoxlabError } from "../errors.ts";
+import { VoxlabError } from "../core/errors.ts";
 import { computeKaldiFbank, KALDI_3DSPEAKER, KALDI_WESPEAKER } from "./kaldi.ts";
 import { subtractTimeMeanInPlace, type FeatureMatrix } from "./matrix.ts";
 import { computeSpeechbrainFbank } from "./speechbrain.ts";

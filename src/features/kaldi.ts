@@ -2,7 +2,7 @@
 // snip_edges frames of 400 samples every 160, dither 0, per-frame DC removal, pre-emphasis 0.97, a
 // povey or (symmetric) hamming window, zero padding to a 512-point FFT, power spectrum, Kaldi mel banks
 // (20 Hz .. Nyquist, triangles in 1127*ln(1 + f/700) mel space), natural log floored at float32 epsilon.
-import { VoxlabError } from "../errors.ts";
+import { VoxlabError } from "../core/errors.ts";
 import { RealPowerSpectrum } from "./fft.ts";
 import type { FeatureMatrix } from "./matrix.ts";
 import { applyMelBank, buildMelBank, type MelBank } from "./mel.ts";

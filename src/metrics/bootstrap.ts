@@ -1,5 +1,5 @@
 import { groupTrials, regroup, type Labels, type TrialGroups } from "./trials.ts";
-import { mulberry32 } from "../datasets/random.ts";
+import { mulberry32 } from "../core/random.ts";
 
 export interface BootstrapOptions {
   /** Resamples (default 1000). */

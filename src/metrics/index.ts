@@ -26,7 +26,7 @@ export {
 } from "./det.ts";
 export { eer, eerFromPoints, rocchEer } from "./eer.ts";
 export { pairedSpeakerBootstrap, pairedVerdict, type PairedBootstrapOptions, type PairedDifference, type PairedTrials } from "./paired-bootstrap.ts";
-export { parseScoresCsv, readScoresCsv, type ScoresCsvOptions, type ScoresTable } from "./scores-csv.ts";
+export { parseScoresCsv, readScoresCsv, type ScoresCsvOptions, type ScoresTable } from "../scoring/scores-csv.ts";
 export { groupTrials, operatingPoints, type Labels, type OperatingPoints, type TrialGroups } from "./trials.ts";
 
 /**

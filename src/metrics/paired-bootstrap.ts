@@ -1,5 +1,5 @@
-import { VoxlabError } from "../errors.ts";
-import { mulberry32, type Random } from "../datasets/random.ts";
+import { VoxlabError } from "../core/errors.ts";
+import { mulberry32, type Random } from "../core/random.ts";
 import { quantile, type BootstrapOptions } from "./bootstrap.ts";
 import { groupTrials, regroup, type Labels, type TrialGroups } from "./trials.ts";
 

@@ -1,4 +1,4 @@
-import { VoxlabError } from "../errors.ts";
+import { VoxlabError } from "../core/errors.ts";
 
 /** Labels: 1/true = target (same speaker), 0/false = non-target. */
 export type Labels = ArrayLike<number> | ArrayLike<boolean>;

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { VoxlabError } from "../errors.ts";
+import { VoxlabError } from "../core/errors.ts";
 
 /** The compact ECAPA-TDNN shipped in models/ (see its model card); the default wherever `--model` is optional. */
 export const DEFAULT_MODEL_FILE = "voxlab-ecapa-c256.onnx";

@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as ort from "onnxruntime-node";
-import { VoxlabError, errorMessage } from "../errors.ts";
+import { VoxlabError, errorMessage } from "../core/errors.ts";
 import { FRONTEND_BINS, type FeatureMatrix } from "../features/index.ts";
 import { parseModelInfo, readOnnxMetadata, type EmbeddingModelInfo } from "./metadata.ts";
 

@@ -1,6 +1,6 @@
 // VoxLab's model metadata: the ONNX metadata_props (or a `<model>.voxlab.json` sidecar) that say how to
 // feed a speaker-embedding model. A model without them is refused, never guessed at.
-import { VoxlabError } from "../errors.ts";
+import { VoxlabError } from "../core/errors.ts";
 import { parseFrontendName, type FrontendName } from "../features/index.ts";
 
 /** Version of the VoxLab metadata layout written by the importer. */

@@ -5,9 +5,9 @@
 // subtraction for WeSpeaker models).
 import { basename, dirname } from "node:path";
 import * as ort from "onnxruntime-node";
-import { VoxlabError, errorMessage } from "../errors.ts";
+import { VoxlabError, errorMessage } from "../core/errors.ts";
 import type { FrontendName } from "../features/index.ts";
-import { ensureDir, writeFileAtomic } from "../io/npy.ts";
+import { ensureDir, writeFileAtomic } from "../core/fs.ts";
 import { EMBEDDING_OUTPUTS, FEATURE_INPUTS, sidecarPath } from "./embedding-model.ts";
 import type { MeanNorm } from "./metadata.ts";
 

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from "vega-lite";
-import { VoxlabError } from "../errors.ts";
+import { VoxlabError } from "../core/errors.ts";
 import type { Labels } from "../metrics/index.ts";
 import { round6 } from "./sample.ts";
 

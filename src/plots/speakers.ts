@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from "vega-lite";
-import { VoxlabError } from "../errors.ts";
+import { VoxlabError } from "../core/errors.ts";
 import type { Labels } from "../metrics/index.ts";
 
 /** One speaker's errors at a threshold, over the trials enrolled on that speaker. */

@@ -1,7 +1,7 @@
 // The report's calibration parts: costs before and after calibration, and what dev-tuned thresholds cost here.
 import type { Calibration } from "../calibration/linear.ts";
 import { actualDcf, calibratedMetricsOfGroups, minDcf, type CalibratedMetrics, type TrialGroups } from "../metrics/index.ts";
-import { confusionAt } from "./thresholds.ts";
+import { confusionAt } from "../metrics/thresholds.ts";
 
 /** What the report needs to show a calibration: the calibration, where it came from, and the calibrated scores. */
 export interface ReportCalibration {

@@ -34,7 +34,7 @@ import { escapeHtml } from "./escape.ts";
 import type { ReportCalibration } from "./calibration.ts";
 import { conditionSections, type TrialConditions } from "./conditions.ts";
 import { plotlyDet, plotlyScoreDistribution, plotlyThresholdSweep, type PlotlyFigure } from "./interactive.ts";
-import { thresholdTable, type ThresholdRow } from "./thresholds.ts";
+import { thresholdTable, type ThresholdRow } from "../metrics/thresholds.ts";
 
 /** One trial as the report names it (aligned with `scores`); the optional facts feed the condition breakdowns. */
 export interface ReportTrial extends TrialConditions {

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { ensureDir, writeFileAtomic } from "../io/npy.ts";
+import { ensureDir, writeFileAtomic } from "../core/fs.ts";
 import { renderPng } from "../plots/index.ts";
 import { buildReport, type ReportInput } from "./html.ts";
 
@@ -32,7 +32,7 @@ export {
 } from "./html.ts";
 export { calibrationCostRows, transferRows, type CalibrationCostRow, type ReportCalibration, type TransferRow } from "./calibration.ts";
 export { plotlyDet, plotlyScoreDistribution, plotlyThresholdSweep, type PlotlyFigure } from "./interactive.ts";
-export { confusionAt, RULE_OF_30, ruleOf30Warning, thresholdTable, type ConfusionCounts, type ThresholdRow, type ThresholdTableOptions } from "./thresholds.ts";
+export { confusionAt, RULE_OF_30, ruleOf30Warning, thresholdTable, type ConfusionCounts, type ThresholdRow, type ThresholdTableOptions } from "../metrics/thresholds.ts";
 
 export interface WrittenReport {
   report: string;

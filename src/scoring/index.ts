@@ -1,5 +1,5 @@
 // Scoring: cosine trials, s-norm / AS-norm against a cohort, the scores table.
-export { cosineScore, dot, l2Norm, l2Normalize, unitVector, type Vector } from "./cosine.ts";
+export { cosineScore, dot, l2Norm, l2Normalize, unitVector, type Vector } from "../core/vector.ts";
 export {
   asNorm,
   centerEmbedding,
@@ -16,4 +16,4 @@ export {
   type ScoreNormOptions,
   type StdEstimator,
 } from "./norm.ts";
-export { formatScoresCsv, scoreTrials, trialEmbeddings, writeScoresCsv, type TrialEmbeddingOptions, type TrialEmbeddings } from "./trials.ts";
+export { formatScoresCsv, scoreTrials, trialEmbeddings, writeScoresCsv, type TrialEmbeddingOptions, type TrialEmbeddings } from "./score-trials.ts";

@@ -12,10 +12,10 @@
 //   mean vector, see `centerEmbedding`), top_n highest scores per row (300 in the VoxCeleb run.sh, the
 //   whole cohort for s-norm), `np.std`, which is the BIASED (population) estimator (divides by n):
 //   pass `std: "biased"`.
-import type { Trial } from "../datasets/trials.ts";
-import { VoxlabError } from "../errors.ts";
-import { directionalNorm, unitVector, type Vector } from "./cosine.ts";
-import type { TrialEmbeddings } from "./trials.ts";
+import type { Trial } from "../datasets/trial-lists.ts";
+import { VoxlabError } from "../core/errors.ts";
+import { directionalNorm, unitVector, type Vector } from "../core/vector.ts";
+import type { TrialEmbeddings } from "./score-trials.ts";
 
 /** `unbiased`: divide by n − 1 (torch.std, SpeechBrain); `biased`: divide by n (np.std, WeSpeaker). */
 export type StdEstimator = "unbiased" | "biased";

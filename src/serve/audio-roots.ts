@@ -3,7 +3,7 @@
 // devices, FIFOs, sockets and directories inside a root are no audio (422).
 import { realpath, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import { VoxlabError } from "../errors.ts";
+import { VoxlabError } from "../core/errors.ts";
 import { HttpError } from "./http-error.ts";
 
 /**

@@ -1,7 +1,7 @@
 // Calibrated answers of the service: llr and posterior beside the cosine, and decisions at a target prior.
 import { applyCalibration, posteriorOfTarget, type Calibration } from "../calibration/linear.ts";
 import { logit } from "../calibration/logistic.ts";
-import { VoxlabError } from "../errors.ts";
+import { VoxlabError } from "../core/errors.ts";
 import type { ServeThreshold } from "./threshold.ts";
 
 export interface ServeCalibration {

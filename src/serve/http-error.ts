@@ -1,5 +1,5 @@
 // Errors that carry their HTTP status: the service answers them as `{ "error": message }` with that status.
-import { VoxlabError } from "../errors.ts";
+import { VoxlabError } from "../core/errors.ts";
 
 export class HttpError extends VoxlabError {
   constructor(

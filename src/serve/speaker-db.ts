@@ -4,10 +4,10 @@
 import Database from "better-sqlite3";
 import { accessSync, constants, existsSync, rmSync, statfsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { fileError, VoxlabError } from "../errors.ts";
+import { fileError, VoxlabError } from "../core/errors.ts";
 import { accumulate, centroidFromSum, type CentroidMethod } from "../enrollment/centroid.ts";
 import { SpeakerProfiles, type ProfilesFile } from "../enrollment/profiles.ts";
-import type { Vector } from "../scoring/cosine.ts";
+import type { Vector } from "../core/vector.ts";
 
 export interface StoredSpeaker {
   speaker: string;

@@ -1,6 +1,6 @@
 // The decision threshold the service verifies at: a number, or a threshold from a `voxlab eval`/`run` metrics.json.
 import { readFile } from "node:fs/promises";
-import { errorMessage, VoxlabError } from "../errors.ts";
+import { errorMessage, VoxlabError } from "../core/errors.ts";
 
 /** The metrics.json key used when `--threshold-from` names no key. */
 export const DEFAULT_THRESHOLD_KEY = "min_dcf_p0.01_threshold";

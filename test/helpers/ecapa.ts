@@ -1,7 +1,7 @@
 // Random ECAPA-TDNN weights of any size, for tests that need a full-size model without the trained weights.
-import { ecapaParameterShapes } from "../../src/models/ecapa-onnx.ts";
-import type { EcapaConfig } from "../../src/models/speechbrain-config.ts";
-import type { StateDict } from "../../src/models/torch-checkpoint.ts";
+import { ecapaParameterShapes } from "../../src/models/speechbrain/ecapa-onnx.ts";
+import type { EcapaConfig } from "../../src/models/speechbrain/hyperparams.ts";
+import type { StateDict } from "../../src/models/speechbrain/torch-checkpoint.ts";
 
 /** A deterministic xorshift generator of uniform values in [-1, 1). */
 export function uniform(seed: number): () => number {

@@ -2,9 +2,9 @@
 // property every VoxLab reader must keep: return a well-formed value, or throw a VoxlabError with a
 // one-line message, quickly and without a huge allocation. Case i of a run is a pure function of
 // (run seed, i), so a failure is reproduced from the two numbers alone.
-import type { DecodedAudio } from "../../src/audio/index.ts";
-import { mulberry32, randomInt, type Random } from "../../src/datasets/random.ts";
-import { VoxlabError } from "../../src/errors.ts";
+import type { DecodedAudio } from "../../src/audio/decode.ts";
+import { mulberry32, randomInt, type Random } from "../../src/core/random.ts";
+import { VoxlabError } from "../../src/core/errors.ts";
 
 /** A length or size field inside a seed, edited to boundary values ("chunk-size field edits"). */
 export interface SizeField {

@@ -1,7 +1,7 @@
 // Writing PyTorch zip checkpoints (what `torch.save(state_dict, f)` produces) for tests: the pickle opcodes
 // torch emits for an OrderedDict of tensors, and the zip layout <top>/{data.pkl, byteorder, data/<key>}.
 import { zipSync } from "fflate";
-import type { StateDict } from "../../src/models/torch-checkpoint.ts";
+import type { StateDict } from "../../src/models/speechbrain/torch-checkpoint.ts";
 
 const u32 = (n: number): number[] => [n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >>> 24) & 0xff];
 /** BININT1 below 256, else BININT (as pickle protocol 2 writes them). */

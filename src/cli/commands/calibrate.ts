@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { VoxlabError } from "../../errors.ts";
+import { VoxlabError } from "../../core/errors.ts";
 
 interface CalibrateFlags {
   prior: string;

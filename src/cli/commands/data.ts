@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { generateDemoDataset } from "../../datasets/demo.ts";
-import { VoxlabError } from "../../errors.ts";
+import { generateDemoDataset } from "../../datasets/demo/demo-dataset.ts";
+import { VoxlabError } from "../../core/errors.ts";
 import { createProgress } from "../progress.ts";
 
 interface DemoFlags {

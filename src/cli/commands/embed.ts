@@ -1,10 +1,10 @@
 import type { Command } from "commander";
 import { readFileList } from "../../datasets/file-list.ts";
 import { PipelinedExtractor } from "../../embeddings/pipeline.ts";
-import { parseShard, selectShard, shardFromEnvironment } from "../../embeddings/shard.ts";
+import { parseShard, selectShard, shardFromEnvironment } from "../../embeddings/job-split.ts";
 import { EmbeddingStore } from "../../embeddings/store.ts";
-import { VoxlabError } from "../../errors.ts";
-import { writeNpy } from "../../io/npy.ts";
+import { VoxlabError } from "../../core/errors.ts";
+import { writeNpy } from "../../core/npy.ts";
 import { defaultModelPath } from "../../models/default-model.ts";
 import { addComputeFlags, computeOptions, optionalPositive, type ComputeFlags } from "../flags.ts";
 import { createProgress } from "../progress.ts";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { VoxlabError } from "../../errors.ts";
+import { VoxlabError } from "../../core/errors.ts";
 import { runEvaluation, type EvaluationOptions, type EvaluationResult, type ScoreNorm } from "../../experiments/evaluate.ts";
 import { defaultModelPath } from "../../models/default-model.ts";
 import { addComputeFlags, computeOptions, parsePositive, type ComputeFlags } from "../flags.ts";

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { loadAudio } from "../../audio/index.ts";
+import { loadAudio } from "../../audio/decode.ts";
 import { computeFeatures, FRONTEND_NAMES, parseFrontendName } from "../../features/index.ts";
-import { writeNpy } from "../../io/npy.ts";
+import { writeNpy } from "../../core/npy.ts";
 
 interface FeaturesFlags {
   frontend: string;

@@ -33,7 +33,7 @@ export function registerModelFetch(modelGroup: Command): void {
     .option("--out <model.onnx>", "the ONNX model to write (default: models/<repo-name>.onnx, or models/<file> for ONNX repos)")
     .action(async (repoId: string, flags: ModelFetchFlags) => {
       const { createProgress, formatBytes } = await import("../progress.ts");
-      const { fetchModel } = await import("../../models/fetch-model.ts");
+      const { fetchModel } = await import("../../models/hub/fetch-model.ts");
       const progress = createProgress(formatBytes);
       const result = await fetchModel(repoId, {
         revision: flags.revision,

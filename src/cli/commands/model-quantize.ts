@@ -24,7 +24,7 @@ export function registerModelQuantize(modelGroup: Command): void {
     .option("--keep-float <prefixes>", "comma-separated weight-name prefixes whose convolutions stay float32 (default: blocks.0.,se_block,asp.conv.)")
     .option("--threads <n>", "ONNX Runtime intra-op threads for calibration")
     .action(async (model: string, flags: ModelQuantizeFlags) => {
-      const { quantizeModelFile } = await import("../../models/quantize-file.ts");
+      const { quantizeModelFile } = await import("../../models/quantize/quantize-file.ts");
       const started = performance.now();
       const progress = createProgress();
       let result;

@@ -20,7 +20,7 @@ export function registerModel(program: Command): Command {
     .option("--license <license>", "licence of the weights, stored in the model metadata", "unknown")
     .option("--source <source>", "where the model came from (default: the folder name)")
     .action(async (dir: string, flags: ModelImportFlags) => {
-      const { importSpeechbrainModel } = await import("../../models/import.ts");
+      const { importSpeechbrainModel } = await import("../../models/speechbrain/import.ts");
       const started = performance.now();
       const result = await importSpeechbrainModel(dir, flags.out, { license: flags.license, source: flags.source });
       if (result.hfOrigin) {

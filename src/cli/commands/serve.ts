@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { parseCentroidMethod } from "../../enrollment/centroid.ts";
 import { DEFAULT_THRESHOLD } from "../../enrollment/profiles.ts";
-import { VoxlabError } from "../../errors.ts";
+import { VoxlabError } from "../../core/errors.ts";
 import { defaultModelPath } from "../../models/default-model.ts";
 import { VoxlabService } from "../../serve/server.ts";
 import { checkServeCalibration, priorThreshold, type ServeCalibration } from "../../serve/calibration.ts";

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { generateDemoDataset } from "../../datasets/demo.ts";
+import { generateDemoDataset } from "../../datasets/demo/demo-dataset.ts";
 import { defaultModelPath } from "../../models/default-model.ts";
 import { createProgress } from "../progress.ts";
 import { evaluateWithProgress } from "./eval.ts";

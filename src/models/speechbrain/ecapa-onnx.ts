@@ -1,0 +1,239 @@
+// SpeechBrain's ECAPA_TDNN (speechbrain/lobes/models/ECAPA_TDNN.py) as an ONNX graph, built from a state
+// dict. Inputs `feats` [N,T,F] and `lengths` int64 [N] (valid frames per row); output `embedding` [N,D].
+//
+// Padding invariance: SpeechBrain pads every conv with `reflect` at the end of the *padded* tensor, so a
+// padded row sees other frames than it would alone. Here each conv with padding p > 0 reads its input
+// through one GatherElements whose per-row index reflects at the row's own ends (frame -j -> j, frame
+// L-1+j -> L-1-j). For the valid outputs t < L that is exactly the row run on its own; the outputs at
+// t >= L are finite leftovers that the masked SE mean and the masked attentive pooling never weigh.
+import { VoxlabError } from "../../core/errors.ts";
+import { GraphBuilder } from "./onnx-graph.ts";
+import type { EcapaConfig } from "./hyperparams.ts";
+import type { StateDict } from "./torch-checkpoint.ts";
+
+const BN_EPS = 1e-5;
+const STATS_EPS = 1e-12;
+export const ECAPA_OPSET = 17;
+
+/** Every tensor of the state dict ECAPA_TDNN(config) has, with its shape. */
+export function ecapaParameterShapes(c: EcapaConfig): Map<string, number[]> {
+  const shapes = new Map<string, number[]>();
+  const conv = (prefix: string, cin: number, cout: number, k: number): void => {
+    shapes.set(`${prefix}.weight`, [cout, cin, k]);
+    shapes.set(`${prefix}.bias`, [cout]);
+  };
+  const bn = (prefix: string, ch: number): void => {
+    for (const p of ["weight", "bias", "running_mean", "running_var"]) shapes.set(`${prefix}.${p}`, [ch]);
+    shapes.set(`${prefix}.num_batches_tracked`, []);
+  };
+  const tdnn = (prefix: string, cin: number, cout: number, k: number): void => {
+    conv(`${prefix}.conv.conv`, cin, cout, k);
+    bn(`${prefix}.norm.norm`, cout);
+  };
+  const [c0, , , c3, cMfa] = c.channels;
+  tdnn("blocks.0", c.inputSize, c0, c.kernelSizes[0]);
+  for (let b = 1; b <= 3; b++) {
+    const ch = c.channels[b];
+    const width = ch / c.res2netScale;
+    tdnn(`blocks.${b}.tdnn1`, ch, ch, 1);
+    for (let i = 0; i < c.res2netScale - 1; i++) tdnn(`blocks.${b}.res2net_block.blocks.${i}`, width, width, c.kernelSizes[b]);
+    tdnn(`blocks.${b}.tdnn2`, ch, ch, 1);
+    conv(`blocks.${b}.se_block.conv1.conv`, ch, c.seChannels, 1);
+    conv(`blocks.${b}.se_block.conv2.conv`, c.seChannels, ch, 1);
+  }
+  tdnn("mfa", c3 * 3, cMfa, c.kernelSizes[4]);
+  tdnn("asp.tdnn", c.globalContext ? cMfa * 3 : cMfa, c.attentionChannels, 1);
+  conv("asp.conv.conv", c.attentionChannels, cMfa, 1);
+  bn("asp_bn.norm", cMfa * 2);
+  conv("fc.conv", cMfa * 2, c.linNeurons, 1);
+  return shapes;
+}
+
+/** Refuses a state dict with missing, unexpected or wrongly shaped tensors, naming the first such key. */
+export function checkEcapaStateDict(c: EcapaConfig, state: StateDict, file: string): void {
+  const expected = ecapaParameterShapes(c);
+  for (const [key, shape] of expected) {
+    const t = state.get(key);
+    if (!t && key.endsWith("num_batches_tracked")) continue; // a training counter; some checkpoints omit it
+    if (!t) throw new VoxlabError(`${file}: missing tensor ${key}`);
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      throw new VoxlabError(`${file}: tensor ${key} has shape [${t.shape.join(",")}], the config needs [${shape.join(",")}]`);
+    }
+    const wantFloat = !key.endsWith("num_batches_tracked");
+    if (wantFloat && t.dtype !== "float32") throw new VoxlabError(`${file}: tensor ${key} is ${t.dtype}, expected floating point`);
+  }
+  for (const key of state.keys()) {
+    if (!expected.has(key)) throw new VoxlabError(`${file}: unexpected tensor ${key} (not part of ECAPA_TDNN with this config)`);
+  }
+}
+
+/** Metadata that describes the architecture (added to the caller's provenance/frontend metadata). */
+export function ecapaMetadata(c: EcapaConfig): Record<string, string> {
+  const maxPad = Math.max(...c.kernelSizes.map((k, i) => Math.floor((c.dilations[i] * (k - 1)) / 2)));
+  return {
+    architecture: "speechbrain.ECAPA_TDNN",
+    embedding_dim: String(c.linNeurons),
+    n_mels: String(c.inputSize),
+    // Reflect padding needs more valid frames than the widest pad.
+    min_frames: String(maxPad + 1),
+    channels: c.channels.join(","),
+    kernel_sizes: c.kernelSizes.join(","),
+    dilations: c.dilations.join(","),
+    attention_channels: String(c.attentionChannels),
+    res2net_scale: String(c.res2netScale),
+    se_channels: String(c.seChannels),
+    global_context: String(c.globalContext),
+  };
+}
+
+/** Builds the ONNX model; `metadata` (frontend, provenance) is stored with the architecture keys. */
+export function buildEcapaOnnx(c: EcapaConfig, state: StateDict, metadata: Record<string, string>, file = "state dict"): Uint8Array {
+  checkEcapaStateDict(c, state, file);
+  for (const k of c.kernelSizes) if (k % 2 === 0) throw new VoxlabError(`${file}: even kernel size ${k} is not supported`);
+  const g = new GraphBuilder();
+  const weight = (key: string): Float32Array => state.get(key)!.data as Float32Array;
+  const shape = (key: string): number[] => state.get(key)!.shape;
+
+  const feats = g.input({ name: "feats", type: "float32", dims: ["N", "T", c.inputSize] });
+  const lengths = g.input({ name: "lengths", type: "int64", dims: ["N"] });
+
+  // Time axis helpers, shared by every layer.
+  const x0 = g.op("Transpose", [feats], { perm: [0, 2, 1] }, "feats_nct");
+  const steps = g.op("Shape", [feats], { start: 1, end: 2 }, "T_1d");
+  const stepsScalar = g.op("Squeeze", [steps, g.ints("axis0", [0])], {}, "T");
+  const zero = g.ints("zero", [0], []);
+  const one = g.ints("one", [1], []);
+  const frameShape = g.ints("shape_11T", [1, 1, -1]);
+  const frameIndex = g.op("Reshape", [g.op("Range", [zero, stepsScalar, one], {}, "t"), frameShape], {}, "t_11T");
+  // Valid frames per row, clamped to [1, T] so indices and means stay defined.
+  const rowLengths = g.op(
+    "Max",
+    [g.op("Min", [g.op("Unsqueeze", [lengths, g.ints("axes12", [1, 2])], {}, "L_N11"), steps], {}, "L_min"), g.ints("one_1", [1])],
+    {},
+    "L",
+  );
+  const validMask = g.op("Less", [frameIndex, rowLengths], {}, "valid");
+  const maskF = g.op("Cast", [validMask], { to: 1 }, "mask");
+  const timeAxis = g.ints("axis2", [2]);
+  const validCount = g.op("ReduceSum", [maskF, timeAxis], { keepdims: 1 }, "valid_count");
+  const uniformWeights = g.op("Div", [maskF, validCount], {}, "uniform_w");
+  const lastTwice = g.op("Mul", [g.op("Sub", [rowLengths, one]), g.ints("two", [2], [])], {}, "two_L_minus_2");
+
+  // Per pad width p: GatherElements index [N,1,T+2p] reflecting at each row's own ends; then per channel count.
+  const padIndex = new Map<number, string>();
+  const padIndexExpanded = new Map<string, string>();
+  const reflectIndex = (p: number, channels: number): string => {
+    let base = padIndex.get(p);
+    if (!base) {
+      const end = g.op("Add", [stepsScalar, g.ints(`p${p}`, [p], [])], {}, `T_plus_${p}`);
+      const t = g.op("Reshape", [g.op("Range", [g.ints(`minus_p${p}`, [-p], []), end, one], {}, `t_pad${p}`), frameShape]);
+      const dist = g.op("Abs", [t], {}, `abs_t_pad${p}`);
+      const mirrored = g.op("Sub", [lastTwice, dist], {}, `mirror_pad${p}`);
+      base = g.op("Max", [g.op("Min", [dist, mirrored]), zero], {}, `reflect_index_p${p}`);
+      padIndex.set(p, base);
+    }
+    const key = `${p}/${channels}`;
+    let expanded = padIndexExpanded.get(key);
+    if (!expanded) {
+      expanded = g.op("Expand", [base, g.ints(`shape_1C1_${channels}`, [1, channels, 1])], {}, `reflect_index_p${p}_c${channels}`);
+      padIndexExpanded.set(key, expanded);
+    }
+    return expanded;
+  };
+
+  // speechbrain.nnet.CNN.Conv1d: "same" output length with reflect padding, stride 1.
+  const conv1d = (x: string, prefix: string, dilation = 1): string => {
+    const [, cin, k] = shape(`${prefix}.weight`);
+    const pad = Math.floor((dilation * (k - 1)) / 2);
+    const input = pad > 0 ? g.op("GatherElements", [x, reflectIndex(pad, cin)], { axis: 2 }, `${prefix}/reflect_pad`) : x;
+    const w = g.tensor(`${prefix}.weight`, weight(`${prefix}.weight`), shape(`${prefix}.weight`));
+    const b = g.tensor(`${prefix}.bias`, weight(`${prefix}.bias`), shape(`${prefix}.bias`));
+    return g.op("Conv", [input, w, b], { dilations: [dilation], kernel_shape: [k], pads: [0, 0] }, prefix);
+  };
+
+  // Inference BatchNorm1d as x*scale + shift; `trailing` = 1 for [N,C,T] inputs, 0 for [N,C].
+  const batchNorm = (x: string, prefix: string, trailing: 0 | 1): string => {
+    const gamma = weight(`${prefix}.weight`);
+    const beta = weight(`${prefix}.bias`);
+    const mean = weight(`${prefix}.running_mean`);
+    const variance = weight(`${prefix}.running_var`);
+    const scale = new Float32Array(gamma.length);
+    const shift = new Float32Array(gamma.length);
+    for (let i = 0; i < gamma.length; i++) {
+      const s = gamma[i] / Math.sqrt(variance[i] + BN_EPS);
+      scale[i] = s;
+      shift[i] = beta[i] - mean[i] * s;
+    }
+    const dims = trailing ? [gamma.length, 1] : [gamma.length];
+    const scaled = g.op("Mul", [x, g.tensor(`${prefix}.scale`, scale, dims)], {}, `${prefix}/scale`);
+    return g.op("Add", [scaled, g.tensor(`${prefix}.shift`, shift, dims)], {}, prefix);
+  };
+
+  // TDNNBlock: conv -> ReLU -> BatchNorm (dropout is identity at inference).
+  const tdnnBlock = (x: string, prefix: string, dilation = 1): string =>
+    batchNorm(g.op("Relu", [conv1d(x, `${prefix}.conv.conv`, dilation)], {}, `${prefix}/relu`), `${prefix}.norm.norm`, 1);
+
+  const maskedMean = (x: string, w: string, hint: string): string =>
+    g.op("ReduceSum", [g.op("Mul", [x, w]), timeAxis], { keepdims: 1 }, hint);
+  // Weighted mean and std over time (ASP's _compute_statistics): std = sqrt(clamp(E_w[(x-mu)^2], eps)).
+  const statistics = (x: string, w: string, hint: string): [string, string] => {
+    const mean = maskedMean(x, w, `${hint}/mean`);
+    const centred = g.op("Sub", [x, mean]);
+    const variance = maskedMean(g.op("Mul", [centred, centred]), w, `${hint}/var`);
+    const std = g.op("Sqrt", [g.op("Max", [variance, g.floats("stats_eps", [STATS_EPS], [])])], {}, `${hint}/std`);
+    return [mean, std];
+  };
+
+  // SERes2NetBlock: tdnn1 -> Res2Net -> tdnn2 -> SE (masked time mean) -> + residual.
+  const seRes2NetBlock = (x: string, b: number): string => {
+    const prefix = `blocks.${b}`;
+    const channels = c.channels[b];
+    const scale = c.res2netScale;
+    const h = tdnnBlock(x, `${prefix}.tdnn1`);
+    const chunks = g.opMulti("Split", [h, g.ints(`split_${channels}_${scale}`, new Array<number>(scale).fill(channels / scale))], scale, { axis: 1 }, `${prefix}.res2net/split`);
+    const ys: string[] = [chunks[0]];
+    for (let i = 1; i < scale; i++) {
+      const input = i === 1 ? chunks[1] : g.op("Add", [chunks[i], ys[i - 1]]);
+      ys.push(tdnnBlock(input, `${prefix}.res2net_block.blocks.${i - 1}`, c.dilations[b]));
+    }
+    const res2 = g.op("Concat", ys, { axis: 1 }, `${prefix}.res2net_block`);
+    const h2 = tdnnBlock(res2, `${prefix}.tdnn2`);
+    const s0 = maskedMean(h2, uniformWeights, `${prefix}.se_block/mean`);
+    const s1 = g.op("Relu", [conv1d(s0, `${prefix}.se_block.conv1.conv`)]);
+    const s2 = g.op("Sigmoid", [conv1d(s1, `${prefix}.se_block.conv2.conv`)]);
+    const se = g.op("Mul", [h2, s2], {}, `${prefix}.se_block`);
+    return g.op("Add", [se, x], {}, prefix);
+  };
+
+  // ECAPA_TDNN.forward
+  const b0 = tdnnBlock(x0, "blocks.0", c.dilations[0]);
+  const b1 = seRes2NetBlock(b0, 1);
+  const b2 = seRes2NetBlock(b1, 2);
+  const b3 = seRes2NetBlock(b2, 3);
+  const mfa = tdnnBlock(g.op("Concat", [b1, b2, b3], { axis: 1 }, "mfa_in"), "mfa", c.dilations[4]);
+
+  // AttentiveStatisticsPooling with global context; padded frames get exactly zero attention weight.
+  let attentionIn = mfa;
+  if (c.globalContext) {
+    const [mean, std] = statistics(mfa, uniformWeights, "asp.global");
+    const full = g.op("Shape", [mfa]);
+    attentionIn = g.op("Concat", [mfa, g.op("Expand", [mean, full]), g.op("Expand", [std, full])], { axis: 1 }, "asp.attn_in");
+  }
+  const energy = conv1d(g.op("Tanh", [tdnnBlock(attentionIn, "asp.tdnn")]), "asp.conv.conv");
+  const maskedEnergy = g.op("Where", [validMask, energy, g.floats("minus_inf", [-Infinity], [])], {}, "asp.masked_energy");
+  const alpha = g.op("Softmax", [maskedEnergy], { axis: 2 }, "asp.alpha");
+  const [pooledMean, pooledStd] = statistics(mfa, alpha, "asp");
+  const pooled = g.op("Squeeze", [g.op("Concat", [pooledMean, pooledStd], { axis: 1 }), timeAxis], {}, "asp.pooled");
+  const normed = batchNorm(pooled, "asp_bn.norm", 0);
+  const fcW = g.tensor("fc.conv.weight", weight("fc.conv.weight"), shape("fc.conv.weight").slice(0, 2));
+  const fcB = g.tensor("fc.conv.bias", weight("fc.conv.bias"), shape("fc.conv.bias"));
+  const embedding = g.op("Gemm", [normed, fcW, fcB], { transB: 1 }, "fc", "embedding");
+
+  return g.encode({
+    graphName: "speechbrain_ecapa_tdnn",
+    outputs: [{ name: embedding, type: "float32", dims: ["N", c.linNeurons] }],
+    metadata: { ...metadata, ...ecapaMetadata(c) },
+    opset: ECAPA_OPSET,
+    producerVersion: "1",
+  });
+}
