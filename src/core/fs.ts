@@ -3,15 +3,19 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir, rename, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { errorMessage, fileError, VoxlabError } from "./errors.ts";
-import { readRegularFile } from "./regular-file.ts";
+import { errorMessage, fileError, fileErrorReason, VoxlabError } from "./errors.ts";
+import { FileReadError, readRegularFile } from "./regular-file.ts";
 
-/** The bytes of a file a user named; one-line errors start with `path` (and say `what` it is, when given). */
+/**
+ * The bytes of a file a user named, or a one-line error: `trials.txt: cannot read the trial list (ENOENT)`
+ * (`what` names the file's role, when given). A FIFO or a device is refused, never read.
+ */
 export async function readUserFile(path: string, what?: string): Promise<Buffer> {
   try {
     return await readRegularFile(path);
   } catch (err) {
-    throw what ? new VoxlabError(`${errorMessage(err)} (reading the ${what})`) : err;
+    const reason = err instanceof FileReadError ? err.reason : fileErrorReason(err);
+    throw new VoxlabError(`${path}: cannot read${what ? ` the ${what}` : ""} (${reason})`);
   }
 }
 

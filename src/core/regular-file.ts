@@ -13,6 +13,8 @@ export class FileReadError extends VoxlabError {
   constructor(
     readonly problem: FileProblem,
     message: string,
+    /** The cause alone, for messages worded by the caller: `ENOENT`, `is a FIFO (named pipe), not a regular file`. */
+    readonly reason: string,
   ) {
     super(message);
   }
@@ -35,15 +37,15 @@ export async function openRegularFile(path: string, name = path): Promise<{ hand
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") throw new FileReadError("missing", `${name}: file not found`);
-    if (code === "EACCES" || code === "EPERM") throw new FileReadError("denied", `${name}: permission denied`);
+    if (code === "ENOENT" || code === "ENOTDIR") throw new FileReadError("missing", `${name}: file not found`, code);
+    if (code === "EACCES" || code === "EPERM") throw new FileReadError("denied", `${name}: permission denied`, code);
     // Opening a Unix socket fails with ENXIO: it is no file to read.
-    if (code === "ENXIO") throw new FileReadError("not-regular", `${name}: is a socket or device, not a regular file`);
-    throw new FileReadError("unreadable", `${name}: cannot open (${fileErrorReason(err)})`);
+    if (code === "ENXIO") throw new FileReadError("not-regular", `${name}: is a socket or device, not a regular file`, "is a socket or device, not a regular file");
+    throw new FileReadError("unreadable", `${name}: cannot open (${fileErrorReason(err)})`, fileErrorReason(err));
   }
   try {
     const stats = await handle.stat();
-    if (!stats.isFile()) throw new FileReadError("not-regular", `${name}: is ${kindOf(stats)}, not a regular file`);
+    if (!stats.isFile()) throw new FileReadError("not-regular", `${name}: is ${kindOf(stats)}, not a regular file`, `is ${kindOf(stats)}, not a regular file`);
     return { handle, size: stats.size };
   } catch (err) {
     await handle.close();
@@ -55,7 +57,7 @@ export async function openRegularFile(path: string, name = path): Promise<{ hand
 export async function readRegularFile(path: string, maxBytes = Number.POSITIVE_INFINITY, limitWhat = "limit", name = path): Promise<Buffer> {
   const { handle, size } = await openRegularFile(path, name);
   try {
-    if (size > maxBytes) throw new FileReadError("too-large", `${name}: ${size} bytes is over the ${maxBytes}-byte ${limitWhat}`);
+    if (size > maxBytes) throw new FileReadError("too-large", `${name}: ${size} bytes is over the ${maxBytes}-byte ${limitWhat}`, `${size} bytes is over the ${maxBytes}-byte ${limitWhat}`);
     const bytes = Buffer.allocUnsafe(size);
     let at = 0;
     // A file that grows while read is cut at the size fstat gave; one that shrinks ends early.
@@ -67,7 +69,7 @@ export async function readRegularFile(path: string, maxBytes = Number.POSITIVE_I
     return bytes.subarray(0, at);
   } catch (err) {
     if (err instanceof FileReadError) throw err;
-    throw new FileReadError("unreadable", `${name}: cannot read (${fileErrorReason(err)})`);
+    throw new FileReadError("unreadable", `${name}: cannot read (${fileErrorReason(err)})`, fileErrorReason(err));
   } finally {
     await handle.close();
   }

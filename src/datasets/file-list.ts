@@ -1,7 +1,7 @@
 // Lists of audio files given on the command line: a manifest CSV (paths under a dataset root) or plain text.
-import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join } from "node:path";
 import { VoxlabError } from "../core/errors.ts";
+import { readText } from "../core/fs.ts";
 import { loadManifest, wavRootOf } from "./manifest.ts";
 
 /**
@@ -14,13 +14,7 @@ export async function readFileList(list: string, root: string | undefined): Prom
     const wavRoot = await wavRootOf(root);
     return (await loadManifest(list)).map((e) => join(wavRoot, e.path));
   }
-  let text: string;
-  try {
-    text = await readFile(list, "utf8");
-  } catch (err) {
-    throw new VoxlabError(`${list}: cannot read the file list (${(err as NodeJS.ErrnoException).code ?? "error"})`);
-  }
-  return text
+  return (await readText(list, "file list"))
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line.length > 0 && !line.startsWith("#"))

@@ -1,11 +1,11 @@
 // Dataset manifests: one row per utterance of a VoxCeleb-style tree, as a value and as a CSV file.
 import { createHash } from "node:crypto";
 import type { Dirent } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import Papa from "papaparse";
 import { errorMessage, printable, VoxlabError } from "../core/errors.ts";
-import { writeFileAtomic } from "../core/fs.ts";
+import { readText, writeFileAtomic } from "../core/fs.ts";
 import { readAudioHeader } from "../audio/header.ts";
 
 /** One utterance: `path` is relative to the wav root with POSIX separators (`<speaker>/<session>/<file>`). */
@@ -220,11 +220,5 @@ export function parseManifestCsv(text: string, name: string): DatasetManifest {
 }
 
 export async function loadManifest(path: string): Promise<DatasetManifest> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    throw new VoxlabError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
-  }
-  return parseManifestCsv(text, path);
+  return parseManifestCsv(await readText(path), path);
 }

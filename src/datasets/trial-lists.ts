@@ -1,7 +1,6 @@
 // Trial lists in the three common text formats, read into one shape, written in the VoxCeleb one.
-import { readFile } from "node:fs/promises";
 import { VoxlabError } from "../core/errors.ts";
-import { writeFileAtomic } from "../core/fs.ts";
+import { readText, writeFileAtomic } from "../core/fs.ts";
 import type { DatasetManifest } from "./manifest.ts";
 
 /** `enroll` is an utterance path, or an enrollment id (CN-Celeb) that an enroll map expands. */
@@ -85,14 +84,6 @@ export function parseTrials(text: string, name: string, format?: TrialFormat): T
     return trial;
   });
   return { format: chosen, trials };
-}
-
-async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (err) {
-    throw new VoxlabError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
-  }
 }
 
 export async function loadTrials(path: string, format?: TrialFormat): Promise<TrialList> {

@@ -1,8 +1,7 @@
 // Enrolled speakers: one centroid per speaker (kept as a float64 sum + count so enrollment can grow
 // utterance by utterance), verification against a threshold and top-k identification, saved as JSON.
-import { readFile } from "node:fs/promises";
-import { VoxlabError, errorMessage } from "../core/errors.ts";
-import { writeFileAtomic } from "../core/fs.ts";
+import { VoxlabError } from "../core/errors.ts";
+import { readJson, writeFileAtomic } from "../core/fs.ts";
 import { dot, unitVector, type Vector } from "../core/vector.ts";
 import { accumulate, centroidFromSum, parseCentroidMethod, type CentroidMethod } from "./centroid.ts";
 
@@ -183,18 +182,7 @@ export class SpeakerProfiles {
   }
 
   static async load(path: string): Promise<SpeakerProfiles> {
-    let text: string;
-    try {
-      text = await readFile(path, "utf8");
-    } catch (err) {
-      throw new VoxlabError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (err) {
-      throw new VoxlabError(`${path}: invalid JSON (${errorMessage(err)})`);
-    }
+    const json = await readJson(path);
     return SpeakerProfiles.fromJSON(json, path);
   }
 
