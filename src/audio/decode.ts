@@ -3,7 +3,6 @@ import { errorMessage, VoxlabError } from "../core/errors.ts";
 import { readRegularFile } from "../core/regular-file.ts";
 import { DEFAULT_AUDIO_BUDGET, maxFileBytes, type AudioBudget } from "./budget.ts";
 import type { DecodedAudio } from "./channels.ts";
-import { decodeFlac } from "./flac.ts";
 import { resample } from "./resample.ts";
 import { decodeWav } from "./wav.ts";
 
@@ -34,7 +33,8 @@ async function decodeByMagic(bytes: Uint8Array, name: string, budget: AudioBudge
     if (!startsWith(bytes, "WAVE", 8)) throw new VoxlabError(`${name}: a RIFF file but not WAVE audio`);
     return decodeWav(bytes, name, budget);
   }
-  if (startsWith(bytes, "fLaC")) return decodeFlac(bytes, name, budget);
+  // libFLAC and the frame parser load on the first FLAC file: a WAV-only run (and every CLI start) skips them.
+  if (startsWith(bytes, "fLaC")) return (await import("./flac.ts")).decodeFlac(bytes, name, budget);
   for (const [magic, problem] of UNSUPPORTED_MAGIC) {
     if (startsWith(bytes, magic)) throw new VoxlabError(`${name}: ${problem}; VoxLab reads WAV and FLAC`);
   }

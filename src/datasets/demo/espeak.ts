@@ -3,7 +3,7 @@
 // with -D (deterministic random mode), byte-identical for identical arguments.
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import ESpeakNg from "espeak-ng";
+import type ESpeakNg from "espeak-ng";
 import { decodeWav } from "../../audio/wav.ts";
 import { VoxlabError } from "../../core/errors.ts";
 
@@ -47,6 +47,7 @@ function clampInt(value: number, min: number, max: number): string {
 /** Runs eSpeak NG once on SSML and returns the audio it wrote. */
 export async function synthesize(args: ESpeakArgs): Promise<SynthesizedSpeech> {
   const module = await espeakModule();
+  const { default: espeakNg }: { default: typeof ESpeakNg } = await import("espeak-ng");
   const messages: string[] = [];
   const exitCode = process.exitCode;
   const argv = [
@@ -65,7 +66,7 @@ export async function synthesize(args: ESpeakArgs): Promise<SynthesizedSpeech> {
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    const instance = await ESpeakNg({
+    const instance = await espeakNg({
       arguments: argv,
       print: () => undefined,
       printErr: (text) => messages.push(text),
