@@ -285,15 +285,18 @@ export { DEFAULT_MODEL_FILE, defaultModelPath } from "./models/default-model.ts"
 export { parseShard, selectShard, shardFromEnvironment, type Shard } from "./embeddings/job-split.ts";
 export {
   AudioRoots,
+  checkServeCalibration,
   DEFAULT_THRESHOLD_KEY,
   HttpError,
   isLoopbackHost,
+  priorThreshold,
   SpeakerDb,
   thresholdFromMetrics,
   tokenProblem,
   VoxlabService,
   WorkQueue,
   type QueueStats,
+  type ServeCalibration,
   type ServeOptions,
   type SpeakerDbOptions,
   type StoredProfile,

@@ -58,7 +58,7 @@ export async function decodeAudio(bytes: Uint8Array, name: string, budget: Audio
 }
 
 /** `samples` at `fromRate` resampled to `toRate`; any failure (libsamplerate throws strings) is one line naming `name`. */
-export async function resampleNamed(samples: Float32Array, fromRate: number, toRate: number, name: string): Promise<Float32Array> {
+async function resampleNamed(samples: Float32Array, fromRate: number, toRate: number, name: string): Promise<Float32Array> {
   try {
     return await resample(samples, fromRate, toRate);
   } catch (err) {
@@ -68,11 +68,19 @@ export async function resampleNamed(samples: Float32Array, fromRate: number, toR
 }
 
 /**
+ * Decodes a WAV or FLAC file held in memory within `budget` (see decodeAudio), mono at `targetRate` Hz, with
+ * its length in seconds at the file's own rate. The CLI (loadAudio) and the service both decode through it.
+ */
+export async function decodeAtRate(bytes: Uint8Array, name: string, targetRate: number, budget: AudioBudget = DEFAULT_AUDIO_BUDGET): Promise<{ samples: Float32Array; seconds: number }> {
+  const audio = await decodeAudio(bytes, name, budget);
+  return { samples: await resampleNamed(audio.samples, audio.sampleRate, targetRate, name), seconds: audio.samples.length / audio.sampleRate };
+}
+
+/**
  * Reads an audio file (a regular file only: devices, FIFOs and directories are refused without blocking),
  * decodes it within `budget`, mixes it down to mono and resamples it to `targetRate` Hz.
  */
 export async function loadAudio(path: string, targetRate = 16000, budget: AudioBudget = DEFAULT_AUDIO_BUDGET): Promise<Float32Array> {
   const bytes = await readRegularFile(path, maxFileBytes(budget), `size a ${budget.maxSeconds} s file can have`);
-  const audio = await decodeAudio(bytes, path, budget);
-  return resampleNamed(audio.samples, audio.sampleRate, targetRate, path);
+  return (await decodeAtRate(bytes, path, targetRate, budget)).samples;
 }

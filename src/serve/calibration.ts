@@ -31,6 +31,11 @@ export function calibrateScore(c: ServeCalibration, score: number): CalibratedSc
   return { llr, posterior: posteriorOfTarget(llr, c.prior), prior: c.prior };
 }
 
+/** The fields a score's answer gets from the service's calibration: none when it has none. */
+export function calibratedFields(c: ServeCalibration | undefined, score: number): CalibratedScore | Record<string, never> {
+  return c ? calibrateScore(c, score) : {};
+}
+
 /**
  * The cosine threshold of the Bayes decision llr ≥ −logit(P) at the target prior P: with llr = a·s + b
  * (a > 0) it is s ≥ (−logit(P) − b) / a, so the service decides on cosines as before.

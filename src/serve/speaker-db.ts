@@ -1,7 +1,7 @@
 // Speaker profiles in SQLite (better-sqlite3, WAL): one row per speaker holding the float64 running sum and count
 // of its enrollment embeddings, so the centroid grows utterance by utterance exactly as SpeakerProfiles computes it.
 // Each enrollment is one transaction: a killed server leaves either the whole enrollment or none of it.
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { accessSync, constants, existsSync, rmSync, statfsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileError, VoxlabError } from "../core/errors.ts";
@@ -89,7 +89,9 @@ export class SpeakerDb {
    * one that another process holds. The connection keeps an exclusive lock until it is closed: the service
    * caches the profiles in memory, so a second server on the same file would serve stale ones.
    */
-  static open(path: string, options: SpeakerDbOptions): SpeakerDb {
+  static async open(path: string, options: SpeakerDbOptions): Promise<SpeakerDb> {
+    // Loaded here, not when the library is imported: only the service uses SQLite.
+    const { default: Database } = await import("better-sqlite3");
     let db: Database.Database | undefined;
     const created = !existsSync(path);
     try {

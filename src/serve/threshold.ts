@@ -1,6 +1,6 @@
 // The decision threshold the service verifies at: a number, or a threshold from a `voxlab eval`/`run` metrics.json.
-import { readFile } from "node:fs/promises";
-import { errorMessage, VoxlabError } from "../core/errors.ts";
+import { VoxlabError } from "../core/errors.ts";
+import { readJson } from "../core/fs.ts";
 
 /** The metrics.json key used when `--threshold-from` names no key. */
 export const DEFAULT_THRESHOLD_KEY = "min_dcf_p0.01_threshold";
@@ -19,13 +19,7 @@ export async function thresholdFromMetrics(spec: string): Promise<ServeThreshold
   const match = /^(.*\.json):([^:/\\]+)$/i.exec(spec);
   const file = match ? match[1] : spec;
   const key = match ? match[2] : DEFAULT_THRESHOLD_KEY;
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(file, "utf8"));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new VoxlabError(`${file}: ${code ? `cannot read (${code})` : `invalid JSON (${errorMessage(err)})`}`);
-  }
+  const json = await readJson(file);
   if (json === null || typeof json !== "object" || Array.isArray(json)) throw new VoxlabError(`${file}: not a metrics JSON object`);
   const entries = Object.entries(json as Record<string, unknown>);
   const known = entries.filter(([k, v]) => k.includes("threshold") && typeof v === "number" && Number.isFinite(v)).map(([k]) => k);

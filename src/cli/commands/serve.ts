@@ -1,11 +1,17 @@
 import type { Command } from "commander";
-import { parseCentroidMethod } from "../../enrollment/centroid.ts";
-import { DEFAULT_THRESHOLD } from "../../enrollment/profiles.ts";
-import { VoxlabError } from "../../core/errors.ts";
-import { defaultModelPath } from "../../models/default-model.ts";
-import { VoxlabService } from "../../serve/server.ts";
-import { checkServeCalibration, priorThreshold, type ServeCalibration } from "../../serve/calibration.ts";
-import { thresholdFromMetrics, type ServeThreshold } from "../../serve/threshold.ts";
+import {
+  checkServeCalibration,
+  DEFAULT_THRESHOLD,
+  defaultModelPath,
+  parseCentroidMethod,
+  priorThreshold,
+  readCalibration,
+  thresholdFromMetrics,
+  VoxlabError,
+  VoxlabService,
+  type ServeCalibration,
+  type ServeThreshold,
+} from "../../index.ts";
 import { optionalPositive, parsePositive } from "../flags.ts";
 import { parsePrior } from "./calibrate.ts";
 
@@ -55,7 +61,6 @@ async function chooseCalibration(flags: ServeFlags): Promise<ServeCalibration | 
   if (decideAtPrior && (flags.threshold !== undefined || flags.thresholdFrom !== undefined)) {
     throw new VoxlabError("--target-prior decides at the Bayes threshold of that prior: drop --threshold/--threshold-from");
   }
-  const { readCalibration } = await import("../../calibration/file.ts");
   const calibration = await readCalibration(flags.calibration);
   const served = { calibration, source: flags.calibration, prior: decideAtPrior ? parsePrior(flags.targetPrior ?? "", "--target-prior") : POSTERIOR_PRIOR, decideAtPrior };
   checkServeCalibration(served);
