@@ -38,21 +38,10 @@ export { EmbeddingExtractor, planBatches, type ExtractOptions, type FileEmbedder
 export { splitIntoChunks } from "./models/model-input.ts";
 export { defaultFeatureWorkers, FeaturePool } from "./embeddings/feature-pool.ts";
 export { PIPELINE_FILE_WINDOW, PipelinedExtractor, type ComputeOptions, type PipelineLoadOptions } from "./embeddings/pipeline.ts";
-export {
-  decodeShard,
-  EmbeddingStore,
-  encodeShard,
-  hashFile,
-  mergeStores,
-  modelIdentity,
-  modelKey,
-  writeEmbeddingTable,
-  type MergeSummary,
-  type ModelIdentity,
-  type StoreEmbedOptions,
-  type StoreOptions,
-  type StoreRunStats,
-} from "./embeddings/store.ts";
+export { EmbeddingStore, type BadFile, type StoreEmbedOptions, type StoreOptions, type StoreRunStats } from "./embeddings/store/cache.ts";
+export { mergeStores, type MergeSummary } from "./embeddings/store/merge.ts";
+export { writeEmbeddingTable } from "./embeddings/store/table.ts";
+export { modelIdentity, modelKey, type ModelIdentity, type ModelIdentityOptions } from "./models/identity.ts";
 export {
   checkTrialsAgainstManifest,
   detectTrialFormat,

@@ -7,7 +7,7 @@ import { generateTrials, type TrialGenerationOptions } from "../datasets/generat
 import { checkTrialsAgainstManifest, loadEnrollMap, loadTrials, missingPathsError, writeTrials, type EnrollMap, type Trial } from "../datasets/trial-lists.ts";
 import { PipelinedExtractor, type ComputeOptions } from "../embeddings/pipeline.ts";
 import type { Device } from "../models/embedding-model.ts";
-import { EmbeddingStore, type BadFile } from "../embeddings/store.ts";
+import { EmbeddingStore, type BadFile } from "../embeddings/store/cache.ts";
 import { VoxlabError } from "../core/errors.ts";
 import { ensureDir, writeFileAtomic } from "../core/fs.ts";
 import { applyCalibration, type Calibration, type TrialDurations } from "../calibration/linear.ts";

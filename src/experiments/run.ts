@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 import { manifestHash, scanDataset } from "../datasets/manifest.ts";
 import type { ComputeOptions } from "../embeddings/pipeline.ts";
 import type { Device } from "../models/embedding-model.ts";
-import { hashFile } from "../embeddings/store.ts";
+import { hashFile } from "../core/hash.ts";
 import { readCalibration } from "../calibration/file.ts";
 import { errorMessage } from "../core/errors.ts";
 import { ensureDir, writeFileAtomic } from "../core/fs.ts";

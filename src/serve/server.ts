@@ -10,7 +10,7 @@ import { basename } from "node:path";
 import { z } from "zod";
 import { decodeAudio, resampleNamed } from "../audio/decode.ts";
 import { EmbeddingExtractor } from "../embeddings/extractor.ts";
-import { modelIdentity, modelKey } from "../embeddings/store.ts";
+import { modelIdentity, modelKey } from "../models/identity.ts";
 import type { CentroidMethod } from "../enrollment/centroid.ts";
 import type { SpeakerProfiles } from "../enrollment/profiles.ts";
 import { errorMessage, printable, VoxlabError } from "../core/errors.ts";

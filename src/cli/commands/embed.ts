@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { readFileList } from "../../datasets/file-list.ts";
 import { PipelinedExtractor } from "../../embeddings/pipeline.ts";
 import { parseShard, selectShard, shardFromEnvironment } from "../../embeddings/job-split.ts";
-import { EmbeddingStore } from "../../embeddings/store.ts";
+import { EmbeddingStore } from "../../embeddings/store/cache.ts";
 import { VoxlabError } from "../../core/errors.ts";
 import { writeNpy } from "../../core/npy.ts";
 import { defaultModelPath } from "../../models/default-model.ts";
