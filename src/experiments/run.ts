@@ -8,7 +8,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { manifestHash, scanDataset } from "../datasets/manifest.ts";
-import type { ComputeOptions } from "../embeddings/pipeline.ts";
+import type { ComputeOptions } from "../embeddings/extractor.ts";
 import type { Device } from "../models/embedding-model.ts";
 import { hashFile } from "../core/hash.ts";
 import { readCalibration } from "../calibration/file.ts";
