@@ -7,11 +7,11 @@
 // flush (record-file.ts). Opening reads every record file (about 0.8 kB per 192-d record: 150 k utterances are
 // ~120 MB) and merges them into one when there are many.
 import { existsSync } from "node:fs";
-import { readdir, readFile, unlink } from "node:fs/promises";
+import { readdir, unlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { mapLimit } from "../../core/concurrency.ts";
 import { VoxlabError } from "../../core/errors.ts";
-import { ensureDir, processAlive, readJson, writeFileAtomic } from "../../core/fs.ts";
+import { ensureDir, processAlive, readJson, readUserFile, writeFileAtomic } from "../../core/fs.ts";
 import { hashFile } from "../../core/hash.ts";
 import { modelIdentity, modelKey, type ModelIdentity, type ModelIdentityOptions } from "../../models/identity.ts";
 import type { ExtractOptions, FileEmbedder } from "../extractor.ts";
@@ -245,7 +245,7 @@ export class EmbeddingStore {
     }
     const recordFiles = names.filter((n) => RECORD_FILE_NAME.test(n)).sort((a, b) => recordFileNumber(a) - recordFileNumber(b));
     for (const name of recordFiles) {
-      const bytes = await readFile(join(this.dir, name));
+      const bytes = await readUserFile(join(this.dir, name));
       for (const [hash, embedding] of decodeRecordFile(bytes, this.dimension, join(this.dir, name))) {
         if (!this.records.has(hash)) this.records.set(hash, embedding);
       }

@@ -1,6 +1,6 @@
 // `voxlab store merge`: the embedding stores of a split job (one per `--shard i/N`) combined into one.
 import { existsSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { VoxlabError } from "../../core/errors.ts";
 import { ensureDir, readJson, readUserFile, writeFileAtomic } from "../../core/fs.ts";
@@ -38,7 +38,7 @@ export async function mergeStores(dest: string, sources: readonly string[]): Pro
       if (!existsSync(join(target, "model.json"))) await writeFileAtomic(join(target, "model.json"), await readUserFile(manifestPath));
       let next = 0;
       for (const name of (await readdir(join(source, key))).filter((n) => RECORD_FILE_NAME.test(n))) {
-        const bytes = await readFile(join(source, key, name));
+        const bytes = await readUserFile(join(source, key, name));
         summary.embeddings += decodeRecordFile(bytes, identity.embeddingDim, join(source, key, name)).length;
         next = (await writeRecordFile(target, bytes, next)).next;
         summary.recordFiles++;
