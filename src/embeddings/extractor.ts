@@ -22,7 +22,7 @@ export interface ExtractOptions {
    * (WeSpeaker's chunked extraction). Off by default: the whole utterance is embedded at once.
    */
   chunkSeconds?: number;
-  /** Files decoded and featurised before their ONNX runs, at most (default FILE_WINDOW); batches form within a window. */
+  /** Files decoded and featurised before their ONNX runs, at most (default 256, or PIPELINE_FILE_WINDOW with feature workers); batches form within a window. */
   fileWindow?: number;
   /** Called after each ONNX run: utterances (or chunks) done, of how many. */
   onProgress?: (done: number, total: number) => void;

@@ -14,7 +14,7 @@ let work = "";
 let modelPath = "";
 
 before(async () => {
-  work = await mkdtemp(join(tmpdir(), "voxlab-pipeline-"));
+  work = await mkdtemp(join(tmpdir(), "voxlab-feature-pool-"));
   if (hasShared) modelPath = await importCompact(fixture("speechbrain-ecapa", "c256"), work);
 });
 after(() => rm(work, { recursive: true, force: true }));
