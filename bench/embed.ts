@@ -10,8 +10,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as ort from "onnxruntime-node";
 import { loadAudio } from "../src/audio/decode.ts";
-import { EmbeddingExtractor } from "../src/embeddings/extractor.ts";
-import { PIPELINE_FILE_WINDOW, PipelinedExtractor } from "../src/embeddings/pipeline.ts";
+import { EmbeddingExtractor, PIPELINE_FILE_WINDOW } from "../src/embeddings/extractor.ts";
 import { importCompact, sherpaSingleInput } from "./models.ts";
 import { loadSherpaExtractor, sherpaVersion } from "./sherpa.ts";
 import type { BenchResult } from "./types.ts";
@@ -128,7 +127,7 @@ async function runBench(work: string): Promise<BenchResult> {
       `utterances/s, fastest of ${ROUNDS} interleaved rounds each. Same decoder for both (VoxLab loadAudio; sherpa-onnx's readWave reads WAV only). ` +
       `sherpa-onnx ${sherpaVersion} computes its own features (kaldi-native-fbank, povey window, global-mean CMN) on a single-input copy ` +
       `of the same ONNX graph (lengths computed from the input shape; framework=3d-speaker metadata), one utterance per call as its API does. ` +
-      `VoxLab as the CLI runs it by default: SpeechBrain fbank, one utterance per ONNX run (bit-reproducible), PipelinedExtractor with ${FEATURE_WORKERS} feature ` +
+      `VoxLab as the CLI runs it by default: SpeechBrain fbank, one utterance per ONNX run (bit-reproducible), EmbeddingExtractor with ${FEATURE_WORKERS} feature ` +
       `worker thread(s) decoding and featurising beside ONNX (window ${PIPELINE_FILE_WINDOW} files); _batched: the same with length-sorted padded ` +
       `batches of ${BATCH} (--batch-size ${BATCH}); _sequential: one utterance per run, decoding on the main thread. The ONNX intra-op thread count is the same for all. ` +
       `overhead_outside_model = 1 - (time inside session.run) / (end-to-end wall time).`,
@@ -137,7 +136,7 @@ async function runBench(work: string): Promise<BenchResult> {
   const ratios: number[] = [];
   for (const threads of THREADS) {
     const sequential = await EmbeddingExtractor.load(compact, { intraOpThreads: threads });
-    const pipelined = await PipelinedExtractor.load(compact, { intraOpThreads: threads, featureWorkers: FEATURE_WORKERS });
+    const pipelined = await EmbeddingExtractor.load(compact, { intraOpThreads: threads, featureWorkers: FEATURE_WORKERS });
     const contenders: { name: string; run: () => Promise<unknown> }[] = [
       { name: "voxlab", run: () => pipelined.embedFiles(files) },
       { name: "voxlab_batched", run: () => pipelined.embedFiles(files, { batchSize: BATCH }) },

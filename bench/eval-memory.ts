@@ -18,7 +18,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadAudio } from "../src/audio/decode.ts";
 import { mulberry32, randomInt, type Random } from "../src/core/random.ts";
 import { encodeWavPcm16 } from "../src/audio/encode-wav.ts";
-import { encodeShard, modelIdentity, modelKey } from "../src/embeddings/store.ts";
+import { encodeRecordFile } from "../src/embeddings/store/record-file.ts";
+import { modelIdentity, modelKey } from "../src/models/identity.ts";
 import { defaultModelPath } from "../src/models/default-model.ts";
 import { listFiles, pickDecodable } from "./embed.ts";
 import type { BenchResult } from "./types.ts";
@@ -108,7 +109,7 @@ async function prefillStore(storeDir: string, count: number, random: Random): Pr
     createHash("sha256").update(`corpus file ${i}`).digest("hex"),
     Float32Array.from({ length: identity.embeddingDim }, () => random() - 0.5),
   ]);
-  await writeFile(join(dir, "part-000000.bin"), encodeShard(identity.embeddingDim, records));
+  await writeFile(join(dir, "part-000000.bin"), encodeRecordFile(identity.embeddingDim, records));
 }
 
 interface EvalRun {

@@ -34,25 +34,21 @@ export { readOnnxMetadata, type EmbeddingModelInfo, type MeanNorm } from "./mode
 export { buildEcapaOnnx, ecapaParameterShapes } from "./models/speechbrain/ecapa-onnx.ts";
 export { parseSpeechbrainHyperparams, type EcapaConfig, type SpeechbrainHyperparams } from "./models/speechbrain/hyperparams.ts";
 export { decodeTorchCheckpoint, readTorchCheckpoint, type StateDict, type Tensor } from "./models/speechbrain/torch-checkpoint.ts";
-export { EmbeddingExtractor, planBatches, type ExtractOptions, type FileEmbedder } from "./embeddings/extractor.ts";
+export {
+  EmbeddingExtractor,
+  PIPELINE_FILE_WINDOW,
+  planBatches,
+  type ComputeOptions,
+  type ExtractOptions,
+  type ExtractorLoadOptions,
+  type FileEmbedder,
+} from "./embeddings/extractor.ts";
 export { splitIntoChunks } from "./models/model-input.ts";
 export { defaultFeatureWorkers, FeaturePool } from "./embeddings/feature-pool.ts";
-export { PIPELINE_FILE_WINDOW, PipelinedExtractor, type ComputeOptions, type PipelineLoadOptions } from "./embeddings/pipeline.ts";
-export {
-  decodeShard,
-  EmbeddingStore,
-  encodeShard,
-  hashFile,
-  mergeStores,
-  modelIdentity,
-  modelKey,
-  writeEmbeddingTable,
-  type MergeSummary,
-  type ModelIdentity,
-  type StoreEmbedOptions,
-  type StoreOptions,
-  type StoreRunStats,
-} from "./embeddings/store.ts";
+export { EmbeddingStore, type BadFile, type StoreEmbedOptions, type StoreOptions, type StoreRunStats } from "./embeddings/store/cache.ts";
+export { mergeStores, type MergeSummary } from "./embeddings/store/merge.ts";
+export { writeEmbeddingTable } from "./embeddings/store/table.ts";
+export { modelIdentity, modelKey, type ModelIdentity, type ModelIdentityOptions } from "./models/identity.ts";
 export {
   checkTrialsAgainstManifest,
   detectTrialFormat,
@@ -283,6 +279,7 @@ export { PAIRED_DEFAULTS, pairedComparisons, pairedHtml, pairedMarkdown, pairedM
 export { describeTrials, type DescribeOptions } from "./experiments/trial-info.ts";
 export { DEFAULT_MODEL_FILE, defaultModelPath } from "./models/default-model.ts";
 export { parseShard, selectShard, shardFromEnvironment, type Shard } from "./embeddings/job-split.ts";
+export { runEmbedJob, type EmbedJobOptions, type EmbedJobResult } from "./embeddings/embed-job.ts";
 export {
   AudioRoots,
   checkServeCalibration,

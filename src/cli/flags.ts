@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { defaultFeatureWorkers } from "../embeddings/feature-pool.ts";
 import { VoxlabError } from "../core/errors.ts";
-import type { ComputeOptions } from "../embeddings/pipeline.ts";
+import type { ComputeOptions } from "../embeddings/extractor.ts";
 import type { Device } from "../models/embedding-model.ts";
 
 /** A positive number (or integer) from a flag's text, or a one-line error naming the flag. */

@@ -1,9 +1,12 @@
 // From audio files to embeddings: decode → frontend (named by the model's metadata) → ONNX, in length-sorted batches.
+// Optionally, feature worker threads decode and featurise the next window of files while the main thread runs
+// ONNX on the current one: same windows, same batches and the same feature code, so the same embeddings, bit for bit.
 import { loadAudio } from "../audio/decode.ts";
 import { VoxlabError } from "../core/errors.ts";
 import { computeFeatures, type FeatureMatrix } from "../features/index.ts";
-import { loadEmbeddingModel, type EmbeddingModel, type LoadOptions } from "../models/embedding-model.ts";
+import { loadEmbeddingModel, type Device, type EmbeddingModel, type LoadOptions } from "../models/embedding-model.ts";
 import { featurePieces } from "../models/model-input.ts";
+import { defaultFeatureWorkers, FeaturePool } from "./feature-pool.ts";
 
 export interface ExtractOptions {
   /**
@@ -19,7 +22,7 @@ export interface ExtractOptions {
    * (WeSpeaker's chunked extraction). Off by default: the whole utterance is embedded at once.
    */
   chunkSeconds?: number;
-  /** Files decoded and featurised before their ONNX runs, at most (default FILE_WINDOW); batches form within a window. */
+  /** Files decoded and featurised before their ONNX runs, at most (default 256, or PIPELINE_FILE_WINDOW with feature workers); batches form within a window. */
   fileWindow?: number;
   /** Called after each ONNX run: utterances (or chunks) done, of how many. */
   onProgress?: (done: number, total: number) => void;
@@ -30,7 +33,7 @@ export interface ExtractOptions {
   onWindow?: (start: number, rows: Float32Array[]) => void | Promise<void>;
 }
 
-/** What turns audio files into raw embeddings: EmbeddingExtractor, or PipelinedExtractor (features in worker threads). */
+/** What turns audio files into raw embeddings (EmbeddingExtractor; the store takes any, so tests can wrap one). */
 export interface FileEmbedder {
   readonly model: EmbeddingModel;
   readonly dimension: number;
@@ -38,25 +41,48 @@ export interface FileEmbedder {
   close(): Promise<void>;
 }
 
-/** Files are decoded and featurised this many at a time, so memory stays bounded on long lists. */
-export const FILE_WINDOW = 256;
+export interface ExtractorLoadOptions extends LoadOptions {
+  /** Feature worker threads that decode and featurise files beside ONNX inference (default: none, all on the calling thread). */
+  featureWorkers?: number;
+}
 
-/** options.fileWindow (default FILE_WINDOW), refused unless a positive integer. */
-export function checkedFileWindow(options: Pick<ExtractOptions, "fileWindow">): number {
-  const window = options.fileWindow ?? FILE_WINDOW;
+/** How the embed, eval and run commands compute embeddings. The device changes the numbers (it is part of the store key); so does a batch size above 1, by ~1e-7. */
+export interface ComputeOptions {
+  /** ONNX Runtime intra-op threads. */
+  threads?: number;
+  /** Utterances per ONNX run (see ExtractOptions.batchSize). */
+  batchSize?: number;
+  device?: Device;
+  /** Feature worker threads (default defaultFeatureWorkers()). */
+  featureWorkers?: number;
+  /** Told when "cuda" was asked for and the CPU is used instead. */
+  onWarning?: (message: string) => void;
+}
+
+/** Files are decoded and featurised this many at a time on the calling thread, so memory stays bounded on long lists. */
+const FILE_WINDOW = 256;
+
+/**
+ * Files per window with feature workers. Smaller than FILE_WINDOW so the first window, which inference must
+ * wait for, is short; at most two windows of features are held at once.
+ */
+export const PIPELINE_FILE_WINDOW = 32;
+
+/** `window` (the option, or the default), refused unless a positive integer. */
+function checkedFileWindow(window: number): number {
   if (!Number.isInteger(window) || window < 1) throw new VoxlabError(`file window must be a positive integer, got ${window}`);
   return window;
 }
 
 /** The chunk length in samples for `options.chunkSeconds` (0: whole utterances). */
-export function chunkSamples(options: Pick<ExtractOptions, "chunkSeconds">, sampleRate: number): number {
+function chunkSamples(options: Pick<ExtractOptions, "chunkSeconds">, sampleRate: number): number {
   const chunk = options.chunkSeconds ? Math.round(options.chunkSeconds * sampleRate) : 0;
   if (options.chunkSeconds !== undefined && !(chunk > 0)) throw new VoxlabError(`chunk length must be positive, got ${options.chunkSeconds} s`);
   return chunk;
 }
 
 /** Mean of equal-length rows. */
-export function meanRow(rows: Float32Array[]): Float32Array {
+function meanRow(rows: Float32Array[]): Float32Array {
   const out = new Float32Array(rows[0].length);
   for (const row of rows) for (let i = 0; i < out.length; i++) out[i] += row[i];
   for (let i = 0; i < out.length; i++) out[i] /= rows.length;
@@ -84,10 +110,30 @@ export function planBatches(frames: number[], batchSize: number, maxBatchFrames:
 }
 
 export class EmbeddingExtractor implements FileEmbedder {
-  constructor(readonly model: EmbeddingModel) {}
+  constructor(
+    readonly model: EmbeddingModel,
+    /** Feature workers for embedFiles; without them, files are decoded and featurised on the calling thread. */
+    private readonly pool?: FeaturePool,
+  ) {}
 
-  static async load(modelPath: string, options: LoadOptions = {}): Promise<EmbeddingExtractor> {
-    return new EmbeddingExtractor(await loadEmbeddingModel(modelPath, options));
+  static async load(modelPath: string, options: ExtractorLoadOptions = {}): Promise<EmbeddingExtractor> {
+    const model = await loadEmbeddingModel(modelPath, options);
+    try {
+      return new EmbeddingExtractor(model, options.featureWorkers === undefined ? undefined : new FeaturePool(options.featureWorkers));
+    } catch (err) {
+      await model.close();
+      throw err;
+    }
+  }
+
+  /** The extractor that `compute` describes (with feature workers: defaultFeatureWorkers() unless it says). */
+  static fromCompute(modelPath: string, compute: ComputeOptions): Promise<EmbeddingExtractor> {
+    return EmbeddingExtractor.load(modelPath, {
+      intraOpThreads: compute.threads,
+      device: compute.device,
+      featureWorkers: compute.featureWorkers ?? defaultFeatureWorkers(),
+      onFallback: (reason) => compute.onWarning?.(`--device cuda: ${reason}; running on the CPU`),
+    });
   }
 
   get dimension(): number {
@@ -116,22 +162,40 @@ export class EmbeddingExtractor implements FileEmbedder {
     return utterances.map((_, i) => meanRow(rows.filter((_, p) => owner[p] === i)));
   }
 
-  /** Raw embeddings of audio files, in argument order; decodes and embeds a window of files at a time. */
+  /**
+   * Raw embeddings of audio files, in argument order; decodes, featurises and embeds a window of files at a time.
+   * With feature workers, the next window is featurised while this one runs through the model.
+   */
   async embedFiles(paths: string[], options: ExtractOptions = {}): Promise<Float32Array[]> {
+    const fileWindow = checkedFileWindow(options.fileWindow ?? (this.pool ? PIPELINE_FILE_WINDOW : FILE_WINDOW));
+    const chunk = chunkSamples(options, this.model.info.sampleRate);
+    const featurise = (start: number): Promise<FeatureMatrix[][]> => this.featuriseFiles(paths.slice(start, start + fileWindow), chunk);
     const out: Float32Array[] = [];
-    const fileWindow = checkedFileWindow(options);
+    let ahead: Promise<FeatureMatrix[][]> | undefined;
     for (let start = 0; start < paths.length; start += fileWindow) {
-      const window = paths.slice(start, start + fileWindow);
-      const signals = await Promise.all(window.map((p) => loadAudio(p, this.model.info.sampleRate)));
-      const rows = await this.embedSamples(signals, {
+      const pieces = await (ahead ?? featurise(start));
+      ahead = this.pool && start + fileWindow < paths.length ? featurise(start + fileWindow) : undefined;
+      // Awaited in the next round; until then a failure must not count as unhandled.
+      ahead?.catch(() => undefined);
+      const count = pieces.length;
+      const rows = await this.embedPieces(pieces, {
         ...options,
         // Pieces (chunks) are counted inside a window; report them as the share of its files.
-        onProgress: (done, total) => options.onProgress?.(start + Math.round((window.length * done) / total), paths.length),
-      }, window);
+        onProgress: (done, total) => options.onProgress?.(start + Math.round((count * done) / total), paths.length),
+      });
       await options.onWindow?.(start, rows);
       out.push(...rows);
     }
     return out;
+  }
+
+  /** The features of each file's pieces (featurePieces), in the feature workers if there are any. */
+  private async featuriseFiles(paths: string[], chunk: number): Promise<FeatureMatrix[][]> {
+    const info = this.model.info;
+    const pool = this.pool;
+    if (pool) return Promise.all(paths.map((p) => pool.featurise(p, info, chunk)));
+    const signals = await Promise.all(paths.map((p) => loadAudio(p, info.sampleRate)));
+    return signals.map((samples, i) => featurePieces(samples, info, chunk, paths[i]));
   }
 
   private async embedFeatureList(pieces: FeatureMatrix[], options: ExtractOptions): Promise<Float32Array[]> {
@@ -149,6 +213,6 @@ export class EmbeddingExtractor implements FileEmbedder {
   }
 
   async close(): Promise<void> {
-    await this.model.close();
+    await Promise.all([this.pool?.close(), this.model.close()]);
   }
 }

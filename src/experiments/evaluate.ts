@@ -5,9 +5,9 @@ import { join, relative, sep } from "node:path";
 import { scanDataset, wavRootOf, type DatasetManifest, type SkippedFile } from "../datasets/manifest.ts";
 import { generateTrials, type TrialGenerationOptions } from "../datasets/generate-trials.ts";
 import { checkTrialsAgainstManifest, loadEnrollMap, loadTrials, missingPathsError, writeTrials, type EnrollMap, type Trial } from "../datasets/trial-lists.ts";
-import { PipelinedExtractor, type ComputeOptions } from "../embeddings/pipeline.ts";
+import { EmbeddingExtractor, type ComputeOptions } from "../embeddings/extractor.ts";
 import type { Device } from "../models/embedding-model.ts";
-import { EmbeddingStore, type BadFile } from "../embeddings/store.ts";
+import { EmbeddingStore, type BadFile } from "../embeddings/store/cache.ts";
 import { VoxlabError } from "../core/errors.ts";
 import { ensureDir, writeFileAtomic } from "../core/fs.ts";
 import { applyCalibration, type Calibration, type TrialDurations } from "../calibration/linear.ts";
@@ -137,7 +137,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   const missing = checkTrialsAgainstManifest(trials, manifest, enrollMap);
   if (missing.length > 0) throw missingPathsError(missing, options.trials ?? "generated trials", options.data);
 
-  const extractor = await PipelinedExtractor.fromCompute(options.model, options);
+  const extractor = await EmbeddingExtractor.fromCompute(options.model, options);
   let embeddingOf: Map<string, Float32Array>;
   let cohortEmbeddings: Float32Array[] = [];
   let stats = { cached: 0, computed: 0, device: extractor.model.device };

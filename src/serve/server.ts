@@ -7,7 +7,7 @@ import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import { errorMessage, printable, VoxlabError } from "../core/errors.ts";
 import { EmbeddingExtractor } from "../embeddings/extractor.ts";
-import { modelIdentity, modelKey } from "../embeddings/store.ts";
+import { modelIdentity, modelKey } from "../models/identity.ts";
 import type { SpeakerProfiles } from "../enrollment/profiles.ts";
 import { RequestAudio } from "./audio-inputs.ts";
 import { AudioRoots } from "./audio-roots.ts";

@@ -10,7 +10,9 @@ import { join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 import { after, before, test, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { decodeShard, EmbeddingStore, hashFile, importSpeechbrainModel, loadAudio } from "../../src/index.ts";
+import { hashFile } from "../../src/core/hash.ts";
+import { decodeRecordFile } from "../../src/embeddings/store/record-file.ts";
+import { EmbeddingStore, importSpeechbrainModel, loadAudio } from "../../src/index.ts";
 import { encodeWavPcm16 } from "../../src/audio/encode-wav.ts";
 import { mulberry32 } from "../../src/core/random.ts";
 import { fixture, hasShared, needShared, repoRoot } from "../helpers/shared.ts";
@@ -121,7 +123,7 @@ async function storeState(storeDir: string): Promise<{ size: number; records: nu
   const store = await EmbeddingStore.open(storeDir, model());
   let records = 0;
   for (const name of (await readdir(store.dir)).filter((n) => /^part-\d+\.bin$/.test(n))) {
-    records += decodeShard(await readFile(join(store.dir, name)), store.dimension, name).length;
+    records += decodeRecordFile(await readFile(join(store.dir, name)), store.dimension, name).length;
   }
   return { size: store.size, records };
 }

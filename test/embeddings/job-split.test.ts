@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
-import { EmbeddingStore, hashFile, importSpeechbrainModel, parseShard, readNpy, selectShard, shardFromEnvironment } from "../../src/index.ts";
+import { hashFile } from "../../src/core/hash.ts";
+import { EmbeddingStore, importSpeechbrainModel, parseShard, readNpy, selectShard, shardFromEnvironment } from "../../src/index.ts";
 import { dataset, fixture, hasShared, needShared, repoRoot } from "../helpers/shared.ts";
 
 const run = promisify(execFile);

@@ -1,11 +1,5 @@
 import type { Command } from "commander";
-import { readFileList } from "../../datasets/file-list.ts";
-import { PipelinedExtractor } from "../../embeddings/pipeline.ts";
-import { parseShard, selectShard, shardFromEnvironment } from "../../embeddings/job-split.ts";
-import { EmbeddingStore } from "../../embeddings/store.ts";
-import { VoxlabError } from "../../core/errors.ts";
-import { writeNpy } from "../../core/npy.ts";
-import { defaultModelPath } from "../../models/default-model.ts";
+import { defaultModelPath, parseShard, runEmbedJob, shardFromEnvironment, VoxlabError } from "../../index.ts";
 import { addComputeFlags, computeOptions, optionalPositive, type ComputeFlags } from "../flags.ts";
 import { createProgress } from "../progress.ts";
 
@@ -38,44 +32,36 @@ export function registerEmbed(program: Command): void {
     .option("--skip-bad", "with --store: skip unreadable files (listed at the end) instead of stopping"))
     .action(async (audio: string[], flags: EmbedFlags) => {
       const compute = computeOptions(flags);
-      const batchSize = compute.batchSize;
       const chunkSeconds = optionalPositive(flags.chunkSeconds, "--chunk-seconds", false);
       const shardCount = optionalPositive(flags.shards, "--shards", true);
-      const files = [...audio, ...(flags.list ? await readFileList(flags.list, flags.root) : [])];
-      if (files.length === 0) throw new VoxlabError("no audio files: name them, or pass --list <file>");
       const shard = flags.shard ? parseShard(flags.shard) : shardFromEnvironment(process.env, shardCount);
       if (!flags.out && !flags.store) throw new VoxlabError("pass --out <file.npy>, --store <dir>, or both");
       if (flags.skipBad && (flags.out || !flags.store)) throw new VoxlabError("--skip-bad needs --store and no --out (--out must have a row for every file)");
       if (shard && flags.out) throw new VoxlabError("--out writes the whole list: with a shard use --store, then `voxlab store merge`");
-      const mine = shard ? selectShard(files, shard) : files;
-      const model = flags.model ?? defaultModelPath();
-      const extractor = await PipelinedExtractor.fromCompute(model, compute);
       const progress = createProgress();
       try {
-        const onProgress = (done: number, total: number): void => progress.update("embedding", done, total);
-        let rows: Float32Array[];
-        let note = "";
-        if (flags.store) {
-          const store = await EmbeddingStore.open(flags.store, model, { chunkSeconds, device: extractor.model.device });
-          const byPath = await store.embedFiles(mine, extractor, { batchSize, onProgress, onHashed: (done, total) => progress.update("hashing", done, total), skipBad: flags.skipBad });
-          rows = mine.flatMap((p) => byPath.get(p) ?? []);
-          const { computed, cached, bad } = store.lastRun;
-          note = `; store ${store.dir}: ${computed} computed, ${cached} cached${bad.length > 0 ? `, ${bad.length} skipped:\n${bad.map((b) => `  ${b.reason}`).join("\n")}` : ""}`;
-        } else {
-          rows = await extractor.embedFiles(mine, { batchSize, chunkSeconds, onProgress });
-        }
+        const job = await runEmbedJob({
+          files: audio,
+          list: flags.list,
+          root: flags.root,
+          model: flags.model ?? defaultModelPath(),
+          compute,
+          shard,
+          store: flags.store,
+          out: flags.out,
+          chunkSeconds,
+          skipBad: flags.skipBad,
+          onProgress: (stage, done, total) => progress.update(stage, done, total),
+        });
         progress.stop();
-        const dim = extractor.dimension;
-        if (flags.out) {
-          const data = new Float32Array(rows.length * dim);
-          rows.forEach((row, i) => data.set(row, i * dim));
-          await writeNpy(flags.out, { shape: [rows.length, dim], data });
-        }
-        const what = shard ? `shard ${shard.index}/${shard.count}: ${mine.length} of ${files.length} files` : `${mine.length} files`;
-        process.stdout.write(`${flags.out ? `${flags.out}: [${rows.length},${dim}] float32 embeddings` : `embedded ${what}`}${note}\n`);
+        const bad = job.store?.run.bad ?? [];
+        const note = job.store
+          ? `; store ${job.store.dir}: ${job.store.run.computed} computed, ${job.store.run.cached} cached${bad.length > 0 ? `, ${bad.length} skipped:\n${bad.map((b) => `  ${b.reason}`).join("\n")}` : ""}`
+          : "";
+        const what = shard ? `shard ${shard.index}/${shard.count}: ${job.embedded} of ${job.files} files` : `${job.embedded} files`;
+        process.stdout.write(`${flags.out ? `${flags.out}: [${job.rows},${job.dimension}] float32 embeddings` : `embedded ${what}`}${note}\n`);
       } finally {
         progress.stop();
-        await extractor.close();
       }
     });
 }

@@ -1,12 +1,12 @@
 // Resumable, checksum-verified HTTP downloads: model files are tens of megabytes and connections drop.
 // Bytes go to `<dest>.part`; a later call resumes it with a Range request; dest appears only once complete.
 import { createHash, type Hash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { open, rename, stat, unlink } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
 import { dirname } from "node:path";
 import { VoxlabError, errorMessage, fileError } from "../../core/errors.ts";
 import { ensureDir } from "../../core/fs.ts";
+import { hashFile, hashFileInto } from "../../core/hash.ts";
 import { discard, header, httpError, networkCode, requestWithRetry, type RetryOptions } from "./http.ts";
 
 export interface DownloadProgress {
@@ -86,7 +86,7 @@ export async function downloadFile(url: string, destPath: string, options: Downl
         await unlink(partPath);
         continue;
       }
-      return finish(url, partPath, destPath, await hashFile(partPath), offset, offset, expected);
+      return finish(url, partPath, destPath, await hashFileInto(partPath, createHash("sha256")), offset, offset, expected);
     }
 
     let append: boolean;
@@ -110,7 +110,7 @@ export async function downloadFile(url: string, destPath: string, options: Downl
     }
 
     const start = append ? offset : 0;
-    const hash = append ? await hashFile(partPath) : createHash("sha256");
+    const hash = append ? await hashFileInto(partPath, createHash("sha256")) : createHash("sha256");
     let size: number;
     try {
       size = await streamToFile(res, partPath, append, start, hash, (received) => onProgress?.({ received, total }));
@@ -203,19 +203,14 @@ async function finish(
   return { size, sha256, resumedFrom };
 }
 
-async function hashFile(path: string, hash = createHash("sha256")): Promise<Hash> {
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash;
-}
-
 /**
  * A file's SHA-256, or its git blob SHA-1 (`sha1("blob <size>\0" + bytes)`, the ETag the Hub gives a file kept in
  * git rather than LFS), as lower-case hex.
  */
 export async function fileDigest(path: string, algorithm: ExpectedDigest["algorithm"]): Promise<string> {
-  if (algorithm === "sha256") return (await hashFile(path)).digest("hex");
+  if (algorithm === "sha256") return hashFile(path);
   const hash = createHash("sha1").update(`blob ${(await stat(path)).size}\0`);
-  return (await hashFile(path, hash)).digest("hex");
+  return (await hashFileInto(path, hash)).digest("hex");
 }
 
 async function fileSize(path: string): Promise<number> {

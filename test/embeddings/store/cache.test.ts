@@ -6,9 +6,6 @@ import { after, before, test } from "node:test";
 import {
   EmbeddingExtractor,
   EmbeddingStore,
-  decodeShard,
-  encodeShard,
-  hashFile,
   importSpeechbrainModel,
   loadAudio,
   readNpy,
@@ -16,6 +13,8 @@ import {
   type ExtractOptions,
 } from "../../../src/index.ts";
 import { encodeWavPcm16 } from "../../../src/audio/encode-wav.ts";
+import { hashFile } from "../../../src/core/hash.ts";
+import { decodeRecordFile, encodeRecordFile } from "../../../src/embeddings/store/record-file.ts";
 import { fixture, hasShared, needShared } from "../../helpers/shared.ts";
 
 /** The real extractor, counting the files it is asked to embed. */
@@ -162,7 +161,7 @@ test("store: corrupt or foreign shards are refused with a clear error; stale tem
   flipped[100] ^= 1;
   await writeFile(join(store.dir, shard), flipped);
   await assert.rejects(EmbeddingStore.open(storeDir, modelPath), /corrupt embedding-store shard \(checksum mismatch\)/);
-  await writeFile(join(store.dir, shard), encodeShard(7, [["ab".repeat(32), new Float32Array(7)]]));
+  await writeFile(join(store.dir, shard), encodeRecordFile(7, [["ab".repeat(32), new Float32Array(7)]]));
   await assert.rejects(EmbeddingStore.open(storeDir, modelPath), /shard holds 7-d embeddings, the model gives 96-d/);
   await rm(join(store.dir, shard));
   const empty = await EmbeddingStore.open(storeDir, modelPath);
@@ -194,19 +193,19 @@ test("writeEmbeddingTable: [N,D] .npy rows and a paths list in the same order", 
   clips.slice(0, 4).forEach((c, i) => assert.deepEqual(data.subarray(i * 96, (i + 1) * 96), embeddings.get(c)));
 });
 
-test("decodeShard: embeddings are views into the shard's bytes, copied once only when the bytes start off a 4-byte boundary", () => {
+test("decodeRecordFile: embeddings are views into the shard's bytes, copied once only when the bytes start off a 4-byte boundary", () => {
   const records: [string, Float32Array][] = [
     ["ab".repeat(32), Float32Array.from([0.5, -1, 2])],
     ["cd".repeat(32), Float32Array.from([3, 0.25, -4])],
   ];
-  const shard = encodeShard(3, records);
-  const aligned = decodeShard(shard, 3, "aligned");
+  const shard = encodeRecordFile(3, records);
+  const aligned = decodeRecordFile(shard, 3, "aligned");
   assert.deepEqual(aligned, records);
   assert.ok(aligned.every(([, e]) => e.buffer === shard.buffer), "no copy of an aligned shard");
   // The same bytes one byte into a larger buffer: float32 views cannot start there, so they read a copy.
   const offset = Buffer.alloc(shard.length + 1);
   shard.copy(offset, 1);
-  const unaligned = decodeShard(offset.subarray(1), 3, "unaligned");
+  const unaligned = decodeRecordFile(offset.subarray(1), 3, "unaligned");
   assert.deepEqual(unaligned, records);
   assert.ok(unaligned.every(([, e]) => e.buffer !== offset.buffer));
 });

@@ -13,7 +13,7 @@ import { heldOutSpeakers } from "../../../models/training/split.ts";
 import { cosineScore } from "../../../src/index.ts";
 import { scanDataset } from "../../../src/datasets/manifest.ts";
 import { EmbeddingExtractor } from "../../../src/embeddings/extractor.ts";
-import { modelIdentity, modelKey } from "../../../src/embeddings/store.ts";
+import { modelIdentity, modelKey } from "../../../src/models/identity.ts";
 import { buildEcapaOnnx } from "../../../src/models/speechbrain/ecapa-onnx.ts";
 import { loadEmbeddingModel } from "../../../src/models/embedding-model.ts";
 import { voxlabMetadata } from "../../../src/models/metadata.ts";

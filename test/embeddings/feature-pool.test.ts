@@ -7,14 +7,14 @@ import * as ort from "onnxruntime-node";
 import { importCompact, sherpaSingleInput } from "../../bench/models.ts";
 import { loadSherpaExtractor } from "../../bench/sherpa.ts";
 import { defaultFeatureWorkers } from "../../src/embeddings/feature-pool.ts";
-import { EmbeddingExtractor, PipelinedExtractor, VoxlabError } from "../../src/index.ts";
+import { EmbeddingExtractor, VoxlabError } from "../../src/index.ts";
 import { dataset, fixture, hasShared, needShared } from "../helpers/shared.ts";
 
 let work = "";
 let modelPath = "";
 
 before(async () => {
-  work = await mkdtemp(join(tmpdir(), "voxlab-pipeline-"));
+  work = await mkdtemp(join(tmpdir(), "voxlab-feature-pool-"));
   if (hasShared) modelPath = await importCompact(fixture("speechbrain-ecapa", "c256"), work);
 });
 after(() => rm(work, { recursive: true, force: true }));
@@ -31,10 +31,10 @@ test("defaultFeatureWorkers: one per 8 cores, between 1 and 8", () => {
   assert.deepEqual([1, 2, 4, 8, 16, 32, 64, 128].map((c) => defaultFeatureWorkers(c)), [1, 1, 1, 1, 2, 4, 8, 8]);
 });
 
-test("PipelinedExtractor: exactly EmbeddingExtractor's embeddings, whole and chunked, across windows", { skip: needShared }, async () => {
+test("EmbeddingExtractor with feature workers: exactly the embeddings without them, whole and chunked, across windows", { skip: needShared }, async () => {
   const files = mixedFiles();
   const reference = await EmbeddingExtractor.load(modelPath, { intraOpThreads: 1 });
-  const pipelined = await PipelinedExtractor.load(modelPath, { intraOpThreads: 1, featureWorkers: 2 });
+  const pipelined = await EmbeddingExtractor.load(modelPath, { intraOpThreads: 1, featureWorkers: 2 });
   try {
     for (const options of [{ fileWindow: 5, batchSize: 3 }, { fileWindow: 4, chunkSeconds: 1.5 }]) {
       const expected = await reference.embedFiles(files, options);
@@ -51,8 +51,8 @@ test("PipelinedExtractor: exactly EmbeddingExtractor's embeddings, whole and chu
   }
 });
 
-test("PipelinedExtractor: a bad file is a one-line VoxlabError naming it; the pool keeps working", { skip: needShared }, async () => {
-  const pipelined = await PipelinedExtractor.load(modelPath, { intraOpThreads: 1, featureWorkers: 1 });
+test("EmbeddingExtractor with feature workers: a bad file is a one-line VoxlabError naming it; the pool keeps working", { skip: needShared }, async () => {
+  const pipelined = await EmbeddingExtractor.load(modelPath, { intraOpThreads: 1, featureWorkers: 1 });
   try {
     const notAudio = fixture("speechbrain-ecapa", "c256", "hyperparams.yaml");
     const files = [fixture("audio", "sc-1s.wav"), notAudio, fixture("audio", "libri-3s.wav")];
