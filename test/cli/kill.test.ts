@@ -118,7 +118,7 @@ function embeddingCounts(stdout: string): { computed: number; cached: number } {
   return { computed: Number(m[1]), cached: Number(m[2]) };
 }
 
-/** Opens the store as a rerun would (it must open), and counts the records in its shard files. */
+/** Opens the store as a rerun would (it must open), and counts the records in its record files. */
 async function storeState(storeDir: string): Promise<{ size: number; records: number }> {
   const store = await EmbeddingStore.open(storeDir, model());
   let records = 0;

@@ -11,7 +11,7 @@ export function registerStore(program: Command): Command {
     .requiredOption("--into <dir>", "the store to merge into (created if missing; may be one of the inputs)")
     .action(async (dirs: string[], flags: { into: string }) => {
       const summary = await mergeStores(flags.into, dirs);
-      process.stdout.write(`merged ${summary.embeddings} embeddings in ${summary.recordFiles} shard files of ${summary.models} model(s) into ${flags.into}\n`);
+      process.stdout.write(`merged ${summary.embeddings} embeddings in ${summary.recordFiles} record files of ${summary.models} model(s) into ${flags.into}\n`);
     });
   return group;
 }

@@ -2,8 +2,7 @@
 // records. Format (little-endian): "VXEMB001", uint32 dim, uint32 count, count × (32-byte content hash, dim
 // float32), 32-byte sha256 of everything before it, so a damaged file is refused rather than read. A record
 // file is written under a temporary name and then linked to its final name, so a killed run (kill -9) leaves
-// at most a stray temporary file, never a partial record file. (User-facing messages still call these files
-// "shards", as they always have.)
+// at most a stray temporary file, never a partial record file. ("Shard" means only a part of a split job.)
 import { link, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { VoxlabError, fileError } from "../../core/errors.ts";
@@ -40,11 +39,11 @@ export function encodeRecordFile(dim: number, records: ReadonlyArray<readonly [s
 
 /** Decodes and checks a record file; a wrong size, dimension or checksum is a VoxlabError naming the file. */
 export function decodeRecordFile(bytes: Buffer, dim: number, name: string): Array<[string, Float32Array]> {
-  const corrupt = (why: string): VoxlabError => new VoxlabError(`${name}: corrupt embedding-store shard (${why}); delete it to recompute its embeddings`);
+  const corrupt = (why: string): VoxlabError => new VoxlabError(`${name}: corrupt embedding-store record file (${why}); delete it to recompute its embeddings`);
   if (bytes.length < HEAD + HASH_BYTES || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw corrupt("bad header");
   const fileDim = bytes.readUInt32LE(8);
   const count = bytes.readUInt32LE(12);
-  if (fileDim !== dim) throw new VoxlabError(`${name}: embedding-store shard holds ${fileDim}-d embeddings, the model gives ${dim}-d`);
+  if (fileDim !== dim) throw new VoxlabError(`${name}: embedding-store record file holds ${fileDim}-d embeddings, the model gives ${dim}-d`);
   const recordBytes = HASH_BYTES + 4 * dim;
   if (bytes.length !== HEAD + count * recordBytes + HASH_BYTES) throw corrupt(`${bytes.length} bytes for ${count} records`);
   const body = bytes.subarray(0, bytes.length - HASH_BYTES);

@@ -156,11 +156,11 @@ test("store: corrupt or foreign shards are refused with a clear error; stale tem
   assert.ok(!(await readdir(store.dir)).some((n) => n.endsWith(".tmp")), "stale temporary file removed");
 
   await writeFile(join(store.dir, shard), bytes.subarray(0, bytes.length - 10));
-  await assert.rejects(EmbeddingStore.open(storeDir, modelPath), /part-000000\.bin: corrupt embedding-store shard \(.*bytes for 3 records\); delete it/);
+  await assert.rejects(EmbeddingStore.open(storeDir, modelPath), /part-000000\.bin: corrupt embedding-store record file \(.*bytes for 3 records\); delete it/);
   const flipped = Buffer.from(bytes);
   flipped[100] ^= 1;
   await writeFile(join(store.dir, shard), flipped);
-  await assert.rejects(EmbeddingStore.open(storeDir, modelPath), /corrupt embedding-store shard \(checksum mismatch\)/);
+  await assert.rejects(EmbeddingStore.open(storeDir, modelPath), /corrupt embedding-store record file \(checksum mismatch\)/);
   await writeFile(join(store.dir, shard), encodeRecordFile(7, [["ab".repeat(32), new Float32Array(7)]]));
   await assert.rejects(EmbeddingStore.open(storeDir, modelPath), /shard holds 7-d embeddings, the model gives 96-d/);
   await rm(join(store.dir, shard));
