@@ -143,7 +143,7 @@ test("store: the key covers the model bytes and chunkSeconds; a foreign extracto
   assertSameDirection((await chunked.embedFiles([clips[0]], extractor)).get(clips[0])!, expected, "chunked");
 });
 
-test("store: corrupt or foreign shards are refused with a clear error; stale temporary files are ignored", { skip: needShared }, async () => {
+test("store: corrupt or foreign record files are refused with a clear error; stale temporary files are ignored", { skip: needShared }, async () => {
   const storeDir = join(work, "store-e");
   const store = await EmbeddingStore.open(storeDir, modelPath);
   await store.embedFiles(clips.slice(0, 3), extractor);
@@ -162,7 +162,7 @@ test("store: corrupt or foreign shards are refused with a clear error; stale tem
   await writeFile(join(store.dir, shard), flipped);
   await assert.rejects(EmbeddingStore.open(storeDir, modelPath), /corrupt embedding-store record file \(checksum mismatch\)/);
   await writeFile(join(store.dir, shard), encodeRecordFile(7, [["ab".repeat(32), new Float32Array(7)]]));
-  await assert.rejects(EmbeddingStore.open(storeDir, modelPath), /shard holds 7-d embeddings, the model gives 96-d/);
+  await assert.rejects(EmbeddingStore.open(storeDir, modelPath), /record file holds 7-d embeddings, the model gives 96-d/);
   await rm(join(store.dir, shard));
   const empty = await EmbeddingStore.open(storeDir, modelPath);
   await assert.rejects(empty.add([["cd".repeat(32), new Float32Array(5)]]), /has dimension 5, the model 96/);
