@@ -75,9 +75,9 @@ test("store: the first run embeds every file (equal to the extractor's own outpu
   assert.equal(progress.at(-1), 1);
   assert.deepEqual([...first.keys()], clips);
   clips.forEach((c, i) => assertSameDirection(first.get(c)!, direct[i], c));
-  // flushEvery 3: ten embeddings are four shards on disk.
-  const shards = (await readdir(store.dir)).filter((n) => n.startsWith("part-"));
-  assert.equal(shards.length, 4);
+  // flushEvery 3: ten embeddings are four record files on disk.
+  const recordFiles = (await readdir(store.dir)).filter((n) => n.startsWith("part-"));
+  assert.equal(recordFiles.length, 4);
 
   extractor.files = 0;
   const reopened = await EmbeddingStore.open(storeDir, modelPath);
@@ -147,29 +147,29 @@ test("store: corrupt or foreign record files are refused with a clear error; sta
   const storeDir = join(work, "store-e");
   const store = await EmbeddingStore.open(storeDir, modelPath);
   await store.embedFiles(clips.slice(0, 3), extractor);
-  const [shard] = (await readdir(store.dir)).filter((n) => n.startsWith("part-"));
-  const bytes = await readFile(join(store.dir, shard));
+  const [recordFile] = (await readdir(store.dir)).filter((n) => n.startsWith("part-"));
+  const bytes = await readFile(join(store.dir, recordFile));
 
   // A half-written temporary file of a dead run (pid 2^22 + 1 is above Linux's pid_max default) is not data.
   await writeFile(join(store.dir, ".part-4194305-0123456789ab.tmp"), bytes.subarray(0, 100));
   assert.equal((await EmbeddingStore.open(storeDir, modelPath)).size, 3);
   assert.ok(!(await readdir(store.dir)).some((n) => n.endsWith(".tmp")), "stale temporary file removed");
 
-  await writeFile(join(store.dir, shard), bytes.subarray(0, bytes.length - 10));
+  await writeFile(join(store.dir, recordFile), bytes.subarray(0, bytes.length - 10));
   await assert.rejects(EmbeddingStore.open(storeDir, modelPath), /part-000000\.bin: corrupt embedding-store record file \(.*bytes for 3 records\); delete it/);
   const flipped = Buffer.from(bytes);
   flipped[100] ^= 1;
-  await writeFile(join(store.dir, shard), flipped);
+  await writeFile(join(store.dir, recordFile), flipped);
   await assert.rejects(EmbeddingStore.open(storeDir, modelPath), /corrupt embedding-store record file \(checksum mismatch\)/);
-  await writeFile(join(store.dir, shard), encodeRecordFile(7, [["ab".repeat(32), new Float32Array(7)]]));
+  await writeFile(join(store.dir, recordFile), encodeRecordFile(7, [["ab".repeat(32), new Float32Array(7)]]));
   await assert.rejects(EmbeddingStore.open(storeDir, modelPath), /record file holds 7-d embeddings, the model gives 96-d/);
-  await rm(join(store.dir, shard));
+  await rm(join(store.dir, recordFile));
   const empty = await EmbeddingStore.open(storeDir, modelPath);
   await assert.rejects(empty.add([["cd".repeat(32), new Float32Array(5)]]), /has dimension 5, the model 96/);
   await assert.rejects(empty.add([["not-a-hash", new Float32Array(96)]]), /not a sha256 hex digest/);
 });
 
-test("store: many shards are compacted into one on open, keeping every embedding", { skip: needShared }, async () => {
+test("store: many record files are compacted into one on open, keeping every embedding", { skip: needShared }, async () => {
   const storeDir = join(work, "store-f");
   const store = await EmbeddingStore.open(storeDir, modelPath);
   const entries = Array.from({ length: 70 }, (_, i): [string, Float32Array] => [i.toString(16).padStart(64, "0"), Float32Array.from({ length: 96 }, (_, j) => i + j / 100)]);
