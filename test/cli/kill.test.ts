@@ -194,7 +194,7 @@ const runCase: CliCase = {
 
 /**
  * The uninterrupted reference run; then, in a fresh store and output folder: a process killed the moment
- * its first temporary file appears (the store's model.json or first shard, or an output, mid-write), more
+ * its first temporary file appears (the store's model.json or first record file, or an output, mid-write), more
  * killed at seeded moments until KILLS kills have landed, a rerun to the end (unless one ran to its end
  * already), again one killed at its first temporary file (now an output being rewritten) and more at seeded
  * moments up to 2 × KILLS kills, and a last rerun to the end. The store and the outputs are checked after

@@ -193,18 +193,18 @@ test("writeEmbeddingTable: [N,D] .npy rows and a paths list in the same order", 
   clips.slice(0, 4).forEach((c, i) => assert.deepEqual(data.subarray(i * 96, (i + 1) * 96), embeddings.get(c)));
 });
 
-test("decodeRecordFile: embeddings are views into the shard's bytes, copied once only when the bytes start off a 4-byte boundary", () => {
+test("decodeRecordFile: embeddings are views into the record file's bytes, copied once only when the bytes start off a 4-byte boundary", () => {
   const records: [string, Float32Array][] = [
     ["ab".repeat(32), Float32Array.from([0.5, -1, 2])],
     ["cd".repeat(32), Float32Array.from([3, 0.25, -4])],
   ];
-  const shard = encodeRecordFile(3, records);
-  const aligned = decodeRecordFile(shard, 3, "aligned");
+  const recordFile = encodeRecordFile(3, records);
+  const aligned = decodeRecordFile(recordFile, 3, "aligned");
   assert.deepEqual(aligned, records);
-  assert.ok(aligned.every(([, e]) => e.buffer === shard.buffer), "no copy of an aligned shard");
+  assert.ok(aligned.every(([, e]) => e.buffer === recordFile.buffer), "no copy of an aligned record file");
   // The same bytes one byte into a larger buffer: float32 views cannot start there, so they read a copy.
-  const offset = Buffer.alloc(shard.length + 1);
-  shard.copy(offset, 1);
+  const offset = Buffer.alloc(recordFile.length + 1);
+  recordFile.copy(offset, 1);
   const unaligned = decodeRecordFile(offset.subarray(1), 3, "unaligned");
   assert.deepEqual(unaligned, records);
   assert.ok(unaligned.every(([, e]) => e.buffer !== offset.buffer));
