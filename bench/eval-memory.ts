@@ -15,11 +15,7 @@ import { link, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { loadAudio } from "../src/audio/decode.ts";
-import { mulberry32, randomInt, type Random } from "../src/core/random.ts";
-import { encodeWavPcm16 } from "../src/audio/encode-wav.ts";
-import { encodeShard, modelIdentity, modelKey } from "../src/embeddings/store.ts";
-import { defaultModelPath } from "../src/models/default-model.ts";
+import { defaultModelPath, encodeShard, encodeWavPcm16, loadAudio, modelIdentity, modelKey, mulberry32, randomInt, type Random } from "../src/index.ts";
 import { listFiles, pickDecodable } from "./embed.ts";
 import type { BenchResult } from "./types.ts";
 

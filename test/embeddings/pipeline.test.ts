@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import * as ort from "onnxruntime-node";
-import { importCompact, sherpaSingleInput } from "../../bench/models.ts";
-import { loadSherpaExtractor } from "../../bench/sherpa.ts";
+import { loadSherpaExtractor, sherpaSingleInput } from "../../src/models/sherpa-onnx.ts";
 import { defaultFeatureWorkers } from "../../src/embeddings/feature-pool.ts";
 import { EmbeddingExtractor, PipelinedExtractor, VoxlabError } from "../../src/index.ts";
+import { importCompact } from "../helpers/ecapa.ts";
 import { dataset, fixture, hasShared, needShared } from "../helpers/shared.ts";
 
 let work = "";

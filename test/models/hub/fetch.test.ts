@@ -480,7 +480,7 @@ describe("model fetch over HTTPS through a CONNECT proxy", () => {
       assert.ok(proxy.log.includes(`CONNECT ${new URL(hub.hubUrl).host}`));
       // A child process, because Node reads extra CA certificates only at start-up (as a user behind a TLS proxy would).
       const script = `
-        import { fetchHubFiles } from ${JSON.stringify(join(repoRoot, "src", "models", "fetch.ts"))};
+        import { fetchHubFiles } from ${JSON.stringify(join(repoRoot, "src", "models", "hub", "fetch.ts"))};
         const f = await fetchHubFiles(${JSON.stringify(REPO)}, ${JSON.stringify(FILES)}, { cacheDir: ${JSON.stringify(join(work, "cache"))}, hfCacheDir: ${JSON.stringify(join(work, "hf"))} });
         console.log(JSON.stringify(f.manifest));`;
       const env = { PATH: process.env.PATH, HOME: work, NODE_EXTRA_CA_CERTS: join(work, "cert.pem"), HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, HF_ENDPOINT: hub.hubUrl, HF_TOKEN: TOKEN };
