@@ -60,9 +60,7 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Adds a node with several outputs; returns their names. */
-  opMulti(opType: string, inputs: string[], outputCount: number, attrs: Attributes = {}, hint = opType): string[] {
-    const outputs = Array.from({ length: outputCount }, (_, i) => this.fresh(`${hint}:${i}`));
+  private addNode(opType: string, inputs: string[], outputs: string[], attrs: Attributes, hint: string): void {
     this.nodes.push({
       opType,
       name: this.fresh(`${hint}#node`),
@@ -70,6 +68,12 @@ export class GraphBuilder {
       output: outputs,
       attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
     });
+  }
+
+  /** Adds a node with several outputs; returns their names. */
+  opMulti(opType: string, inputs: string[], outputCount: number, attrs: Attributes = {}, hint = opType): string[] {
+    const outputs = Array.from({ length: outputCount }, (_, i) => this.fresh(`${hint}:${i}`));
+    this.addNode(opType, inputs, outputs, attrs, hint);
     return outputs;
   }
 
@@ -77,13 +81,7 @@ export class GraphBuilder {
   op(opType: string, inputs: string[], attrs: Attributes = {}, hint = opType, outputName?: string): string {
     const output = outputName ?? this.fresh(hint);
     if (outputName) this.usedNames.add(outputName);
-    this.nodes.push({
-      opType,
-      name: this.fresh(`${hint}#node`),
-      input: inputs,
-      output: [output],
-      attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
-    });
+    this.addNode(opType, inputs, [output], attrs, hint);
     return output;
   }
 
