@@ -9,10 +9,9 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as ort from "onnxruntime-node";
-import { loadAudio } from "../src/audio/decode.ts";
-import { EmbeddingExtractor, PIPELINE_FILE_WINDOW } from "../src/embeddings/extractor.ts";
-import { importCompact, sherpaSingleInput } from "./models.ts";
-import { loadSherpaExtractor, sherpaVersion } from "./sherpa.ts";
+import { EmbeddingExtractor, loadAudio, PIPELINE_FILE_WINDOW, sherpaSingleInput } from "../src/index.ts";
+import { loadSherpaExtractor, sherpaVersion } from "../test/helpers/sherpa.ts";
+import { importCompact } from "./models.ts";
 import type { BenchResult } from "./types.ts";
 
 export const SHARED = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "shared");
@@ -125,7 +124,7 @@ async function runBench(work: string): Promise<BenchResult> {
     embed_model: "fixtures/speechbrain-ecapa/c256 (random weights, SpeechBrain ECAPA architecture, 192-d), imported by VoxLab",
     embed_notes:
       `utterances/s, fastest of ${ROUNDS} interleaved rounds each. Same decoder for both (VoxLab loadAudio; sherpa-onnx's readWave reads WAV only). ` +
-      `sherpa-onnx ${sherpaVersion} computes its own features (kaldi-native-fbank, povey window, global-mean CMN) on a single-input copy ` +
+      `sherpa-onnx ${sherpaVersion()} computes its own features (kaldi-native-fbank, povey window, global-mean CMN) on a single-input copy ` +
       `of the same ONNX graph (lengths computed from the input shape; framework=3d-speaker metadata), one utterance per call as its API does. ` +
       `VoxLab as the CLI runs it by default: SpeechBrain fbank, one utterance per ONNX run (bit-reproducible), EmbeddingExtractor with ${FEATURE_WORKERS} feature ` +
       `worker thread(s) decoding and featurising beside ONNX (window ${PIPELINE_FILE_WINDOW} files); _batched: the same with length-sorted padded ` +

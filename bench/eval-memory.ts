@@ -15,12 +15,7 @@ import { link, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { loadAudio } from "../src/audio/decode.ts";
-import { mulberry32, randomInt, type Random } from "../src/core/random.ts";
-import { encodeWavPcm16 } from "../src/audio/encode-wav.ts";
-import { encodeRecordFile } from "../src/embeddings/store/record-file.ts";
-import { modelIdentity, modelKey } from "../src/models/identity.ts";
-import { defaultModelPath } from "../src/models/default-model.ts";
+import { defaultModelPath, EmbeddingStore, encodeWavPcm16, loadAudio, mulberry32, randomInt, type Random } from "../src/index.ts";
 import { listFiles, pickDecodable } from "./embed.ts";
 import type { BenchResult } from "./types.ts";
 
@@ -102,14 +97,13 @@ function trialLines(count: number, random: Random): string {
  * hashes, random embeddings) in one shard, so eval holds a store the size of a real corpus's.
  */
 async function prefillStore(storeDir: string, count: number, random: Random): Promise<void> {
-  const identity = await modelIdentity(defaultModelPath());
-  const dir = join(storeDir, modelKey(identity));
-  await mkdir(dir, { recursive: true });
-  const records = Array.from({ length: count }, (_, i): [string, Float32Array] => [
-    createHash("sha256").update(`corpus file ${i}`).digest("hex"),
-    Float32Array.from({ length: identity.embeddingDim }, () => random() - 0.5),
-  ]);
-  await writeFile(join(dir, "part-000000.bin"), encodeRecordFile(identity.embeddingDim, records));
+  const store = await EmbeddingStore.open(storeDir, defaultModelPath());
+  await store.add(
+    Array.from({ length: count }, (_, i): [string, Float32Array] => [
+      createHash("sha256").update(`corpus file ${i}`).digest("hex"),
+      Float32Array.from({ length: store.dimension }, () => random() - 0.5),
+    ]),
+  );
 }
 
 interface EvalRun {

@@ -4,8 +4,7 @@
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadAudio, resample } from "../src/audio/decode.ts";
-import { computeFeatures, FRONTEND_NAMES, type FrontendName } from "../src/features/index.ts";
+import { computeFeatures, FRONTEND_NAMES, loadAudio, resample, type FrontendName } from "../src/index.ts";
 import type { BenchResult } from "./types.ts";
 
 const SAMPLE_RATE = 16000;

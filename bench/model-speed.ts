@@ -4,10 +4,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ecapaParameterShapes } from "../src/models/speechbrain/ecapa-onnx.ts";
-import { loadEmbeddingModel, type EmbeddingModel } from "../src/models/embedding-model.ts";
-import type { EcapaConfig } from "../src/models/speechbrain/hyperparams.ts";
-import { SPKREC_ECAPA_VOXCELEB } from "../src/models/speechbrain/hyperparams.ts";
+import { ecapaParameterShapes, loadEmbeddingModel, SPKREC_ECAPA_VOXCELEB, type EcapaConfig, type EmbeddingModel } from "../src/index.ts";
 import { COMPACT_DIR, listFiles, pickDecodable, round2, round3, SHARED } from "./embed.ts";
 import { buildFullSize, importCompact, quantizeForBench } from "./models.ts";
 import type { BenchResult } from "./types.ts";

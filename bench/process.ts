@@ -11,11 +11,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadAudio } from "../src/audio/decode.ts";
-import { mulberry32 } from "../src/core/random.ts";
-import { encodeWavPcm16 } from "../src/audio/encode-wav.ts";
+import { encodeWavPcm16, loadAudio, mulberry32, sherpaSingleInput } from "../src/index.ts";
 import { listFiles, pickDecodable, round2, round3, SHARED } from "./embed.ts";
-import { buildFullSize, quantizeForBench, sherpaSingleInput } from "./models.ts";
+import { buildFullSize, quantizeForBench } from "./models.ts";
 import type { BenchResult } from "./types.ts";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");

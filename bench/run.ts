@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeFileAtomic } from "../src/core/fs.ts";
+import { writeFileAtomic } from "../src/index.ts";
 import { benchEmbed } from "./embed.ts";
 import { benchEvalMemory } from "./eval-memory.ts";
 import { benchFbank } from "./fbank.ts";

@@ -1,5 +1,8 @@
 // VoxLab's public API: notebooks, the CLI and other programs import from here only.
 export { VoxlabError } from "./core/errors.ts";
+export { writeFileAtomic } from "./core/fs.ts";
+export { mulberry32, randomInt, type Random } from "./core/random.ts";
+export { encodeWavPcm16 } from "./audio/encode-wav.ts";
 export { decodeAudio, DEFAULT_MAX_AUDIO_SECONDS, loadAudio, resample, type AudioBudget, type DecodedAudio } from "./audio/decode.ts";
 export { decodeNpy, encodeNpy, readNpy, writeNpy, type Float32Npy } from "./core/npy.ts";
 export { downloadFile, fileDigest, type DownloadOptions, type DownloadProgress, type DownloadResult, type ExpectedDigest } from "./models/hub/download.ts";
@@ -30,9 +33,13 @@ export { quantizeModelFile, type QuantizeOptions, type QuantizeResult } from "./
 export { DEFAULT_KEEP_FLOAT, planQuantization, quantizeModel, type QuantizationPlan, type Range } from "./models/quantize/qdq.ts";
 export { calibrateRanges, calibrationSet, type CalibrationSet } from "./models/quantize/activation-ranges.ts";
 export { cudaProviderInstalled, EmbeddingModel, loadEmbeddingModel, sidecarPath, type Device, type EmbedInput, type LoadOptions } from "./models/embedding-model.ts";
-export { readOnnxMetadata, type EmbeddingModelInfo, type MeanNorm } from "./models/metadata.ts";
+export { readOnnxMetadata, voxlabMetadata, type EmbeddingModelInfo, type MeanNorm } from "./models/metadata.ts";
 export { buildEcapaOnnx, ecapaParameterShapes } from "./models/speechbrain/ecapa-onnx.ts";
-export { parseSpeechbrainHyperparams, type EcapaConfig, type SpeechbrainHyperparams } from "./models/speechbrain/hyperparams.ts";
+export { parseSpeechbrainHyperparams, SPKREC_ECAPA_VOXCELEB, type EcapaConfig, type SpeechbrainHyperparams } from "./models/speechbrain/hyperparams.ts";
+/** Seeded random weights for an ECAPA of any size: a full-size model for benchmarks and tests, whose trained weights VoxLab does not ship. */
+export { randomEcapaState } from "./models/speechbrain/random-weights.ts";
+/** A single-input copy of a VoxLab ECAPA that sherpa-onnx loads (the runtime `npm run bench` compares against). */
+export { sherpaSingleInput } from "./models/sherpa-onnx.ts";
 export { decodeTorchCheckpoint, readTorchCheckpoint, type StateDict, type Tensor } from "./models/speechbrain/torch-checkpoint.ts";
 export {
   EmbeddingExtractor,

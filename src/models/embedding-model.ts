@@ -1,11 +1,12 @@
 // Loading a speaker-embedding ONNX model with its VoxLab metadata, and running features through it.
 import { existsSync, readdirSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import * as ort from "onnxruntime-node";
+import type * as ort from "onnxruntime-node";
 import { VoxlabError, errorMessage } from "../core/errors.ts";
+import { readJson, readUserFile } from "../core/fs.ts";
 import { FRONTEND_BINS, type FeatureMatrix } from "../features/index.ts";
+import { onnxRuntime } from "./lazy-modules.ts";
 import { parseModelInfo, readOnnxMetadata, type EmbeddingModelInfo } from "./metadata.ts";
 
 /** Input/output names tried in order: VoxLab/WeSpeaker `feats`, 3D-Speaker `feature` or `x`. */
@@ -38,19 +39,20 @@ export function cudaProviderInstalled(): boolean {
 
 /** An ONNX Runtime session on `device`, or on the CPU (with the reason told to onFallback) when CUDA cannot start. */
 async function createSession(bytes: Uint8Array, options: LoadOptions): Promise<{ session: ort.InferenceSession; device: Device }> {
+  const { InferenceSession } = await onnxRuntime();
   const base: ort.InferenceSession.SessionOptions = options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {};
   if (options.device === "cuda") {
     if (!cudaProviderInstalled()) {
       options.onFallback?.("onnxruntime-node's CUDA provider is not installed (ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node)");
     } else {
       try {
-        return { session: await ort.InferenceSession.create(bytes, { ...base, executionProviders: ["cuda"] }), device: "cuda" };
+        return { session: await InferenceSession.create(bytes, { ...base, executionProviders: ["cuda"] }), device: "cuda" };
       } catch (err) {
         options.onFallback?.(`the CUDA provider did not start (${errorMessage(err).split("\n")[0]})`);
       }
     }
   }
-  return { session: await ort.InferenceSession.create(bytes, base), device: "cpu" };
+  return { session: await InferenceSession.create(bytes, base), device: "cpu" };
 }
 
 /** One utterance's features: `frames` rows of the model's n_mels values, C order (`bins` optional). */
@@ -63,19 +65,9 @@ export function sidecarPath(modelPath: string): string {
 
 async function readSidecar(modelPath: string): Promise<Record<string, string>> {
   const path = sidecarPath(modelPath);
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
-    throw new VoxlabError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new VoxlabError(`${path}: invalid JSON (${errorMessage(err)})`);
-  }
+  // Optional: most models carry their metadata inside.
+  if (!existsSync(path)) return {};
+  const parsed = await readJson(path);
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new VoxlabError(`${path}: not a JSON object`);
   return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
 }
@@ -130,12 +122,7 @@ export class EmbeddingModel {
 
   /** Loads `path`; its metadata_props, overridden by a `<model>.voxlab.json` sidecar, must describe it. */
   static async load(path: string, options: LoadOptions = {}): Promise<EmbeddingModel> {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch (err) {
-      throw new VoxlabError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
-    }
+    const bytes = await readUserFile(path);
     const props = await readModelProperties(path, bytes);
     let session: ort.InferenceSession;
     let device: Device;
@@ -198,9 +185,10 @@ export class EmbeddingModel {
     const maxFrames = Math.max(...batch.map((b) => b.frames));
     const padded = new Float32Array(batch.length * maxFrames * nMels);
     batch.forEach((item, i) => padded.set(item.data, i * maxFrames * nMels));
-    const feeds: Record<string, ort.Tensor> = { [this.featsName]: new ort.Tensor("float32", padded, [batch.length, maxFrames, nMels]) };
+    const { Tensor } = await onnxRuntime();
+    const feeds: Record<string, ort.Tensor> = { [this.featsName]: new Tensor("float32", padded, [batch.length, maxFrames, nMels]) };
     if (this.lengthsName) {
-      feeds[this.lengthsName] = new ort.Tensor("int64", BigInt64Array.from(batch, (b) => BigInt(b.frames)), [batch.length]);
+      feeds[this.lengthsName] = new Tensor("int64", BigInt64Array.from(batch, (b) => BigInt(b.frames)), [batch.length]);
     }
     let output: ort.Tensor;
     try {

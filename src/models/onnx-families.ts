@@ -4,11 +4,12 @@
 // Not sherpa-onnx's runtime frontend, which approximates both (snip_edges=false, high_freq=-400, and no mean
 // subtraction for WeSpeaker models).
 import { basename, dirname } from "node:path";
-import * as ort from "onnxruntime-node";
+import type * as ort from "onnxruntime-node";
 import { VoxlabError, errorMessage } from "../core/errors.ts";
 import type { FrontendName } from "../features/index.ts";
 import { ensureDir, writeFileAtomic } from "../core/fs.ts";
 import { EMBEDDING_OUTPUTS, FEATURE_INPUTS, sidecarPath } from "./embedding-model.ts";
+import { onnxRuntime } from "./lazy-modules.ts";
 import type { MeanNorm } from "./metadata.ts";
 
 export const ONNX_FAMILIES = ["wespeaker", "3d-speaker"] as const;
@@ -70,9 +71,10 @@ export function familySidecar(
 
 /** The embedding size of an ONNX speaker model: its output's static last dimension, or what a 2 s zero input gives. */
 export async function probeEmbeddingDim(bytes: Uint8Array, file: string): Promise<number> {
+  const { InferenceSession, Tensor } = await onnxRuntime();
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(bytes);
+    session = await InferenceSession.create(bytes);
   } catch (err) {
     throw new VoxlabError(`${file}: ONNX Runtime cannot load the model (${errorMessage(err).split("\n")[0]})`);
   }
@@ -86,7 +88,7 @@ export async function probeEmbeddingDim(bytes: Uint8Array, file: string): Promis
     const last = meta?.isTensor ? meta.shape.at(-1) : undefined;
     if (typeof last === "number" && last > 0) return last;
     const frames = 200;
-    const result = await session.run({ [input]: new ort.Tensor("float32", new Float32Array(frames * 80), [1, frames, 80]) });
+    const result = await session.run({ [input]: new Tensor("float32", new Float32Array(frames * 80), [1, frames, 80]) });
     return result[output].dims.at(-1) ?? 0;
   } catch (err) {
     if (err instanceof VoxlabError) throw err;

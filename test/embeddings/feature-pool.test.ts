@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import * as ort from "onnxruntime-node";
-import { importCompact, sherpaSingleInput } from "../../bench/models.ts";
-import { loadSherpaExtractor } from "../../bench/sherpa.ts";
 import { defaultFeatureWorkers } from "../../src/embeddings/feature-pool.ts";
-import { EmbeddingExtractor, VoxlabError } from "../../src/index.ts";
+import { EmbeddingExtractor, sherpaSingleInput, VoxlabError } from "../../src/index.ts";
+import { importCompact } from "../helpers/ecapa.ts";
+import { loadSherpaExtractor } from "../helpers/sherpa.ts";
 import { dataset, fixture, hasShared, needShared } from "../helpers/shared.ts";
 
 let work = "";

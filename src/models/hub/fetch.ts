@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { VoxlabError } from "../../core/errors.ts";
 import { ensureDir, writeFileAtomic } from "../../core/fs.ts";
 import { downloadFile, type DownloadProgress } from "./download.ts";
-import { findHfSnapshot, hfCacheDir, hfStoredToken, readHfRef } from "./hf-cache.ts";
+import { findHfSnapshot, hfCacheDir, hfStoredToken, isCommit, readCommitRef, readHfRef } from "./hf-cache.ts";
 import { UnreachableError, type RetryOptions } from "./http.ts";
 import { DEFAULT_ENDPOINT, authHeaders, hubFileMetadata, resolveUrl, type HubClient, type HubFileMetadata } from "./api.ts";
 
@@ -79,8 +79,6 @@ export function modelCacheDir(cacheDir: string, repoId: string, commitOrRevision
 const refPath = (cacheDir: string, repoId: string, revision: string): string =>
   join(cacheDir, repoId.replaceAll("/", "--"), "refs", revision.replaceAll("/", "--"));
 
-const isCommit = (revision: string): boolean => /^[0-9a-f]{40}$/.test(revision);
-
 /** huggingface_hub's reading of HF_HUB_OFFLINE. */
 export const isOffline = (env: NodeJS.ProcessEnv = process.env): boolean => /^(1|true|yes|on)$/i.test(env.HF_HUB_OFFLINE ?? "");
 
@@ -126,7 +124,7 @@ export async function fetchHubFiles(repoId: string, files: readonly string[], op
     return { dir: snapshot.dir, manifest: { ...base, commit, files: fetched }, downloaded: [], servedBy: "hf-cache" };
   };
   const cachedRef = async (): Promise<string | undefined> =>
-    (await readRef(refPath(cacheDir, repoId, revision))) ?? (await readHfRef(hfCache, repoId, revision));
+    (await readCommitRef(refPath(cacheDir, repoId, revision))) ?? (await readHfRef(hfCache, repoId, revision));
 
   if (isCommit(revision)) {
     const hit = await cached(revision);
@@ -208,15 +206,6 @@ async function readManifest(dir: string): Promise<FetchManifest | undefined> {
   try {
     const manifest = JSON.parse(await readFile(join(dir, MANIFEST_NAME), "utf8")) as FetchManifest;
     return typeof manifest.files === "object" && manifest.files !== null ? manifest : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function readRef(path: string): Promise<string | undefined> {
-  try {
-    const commit = (await readFile(path, "utf8")).trim();
-    return isCommit(commit) ? commit : undefined;
   } catch {
     return undefined;
   }

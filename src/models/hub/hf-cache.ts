@@ -27,14 +27,22 @@ export function hfStoredToken(env: NodeJS.ProcessEnv = process.env): string | un
 /** `<cache>/models--<org>--<name>`. */
 export const hfRepoDir = (cache: string, repoId: string): string => join(cache, `models--${repoId.replaceAll("/", "--")}`);
 
-/** The commit `refs/<revision>` names, or undefined. */
-export async function readHfRef(cache: string, repoId: string, revision: string): Promise<string | undefined> {
+/** Whether `revision` is a full commit hash rather than a branch or tag. */
+export const isCommit = (revision: string): boolean => /^[0-9a-f]{40}$/.test(revision);
+
+/** The commit a ref file (huggingface_hub's or VoxLab's) holds, or undefined when it is missing or holds none. */
+export async function readCommitRef(path: string): Promise<string | undefined> {
   try {
-    const commit = (await readFile(join(hfRepoDir(cache, repoId), "refs", revision), "utf8")).trim();
-    return /^[0-9a-f]{40}$/.test(commit) ? commit : undefined;
+    const commit = (await readFile(path, "utf8")).trim();
+    return isCommit(commit) ? commit : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The commit `refs/<revision>` names, or undefined. */
+export function readHfRef(cache: string, repoId: string, revision: string): Promise<string | undefined> {
+  return readCommitRef(join(hfRepoDir(cache, repoId), "refs", revision));
 }
 
 export interface HfCachedFile {

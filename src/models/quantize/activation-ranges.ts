@@ -2,13 +2,14 @@
 // outputs, and each tensor's range over all utterances is kept.
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import * as ort from "onnxruntime-node";
+import type * as ort from "onnxruntime-node";
 import { loadAudio } from "../../audio/decode.ts";
 import { readFileList } from "../../datasets/file-list.ts";
 import { scanDataset, wavRootOf } from "../../datasets/manifest.ts";
 import { featurePieces, type FeatureSpec } from "../model-input.ts";
 import { VoxlabError, errorMessage } from "../../core/errors.ts";
 import type { FeatureMatrix } from "../../features/index.ts";
+import { onnxRuntime } from "../lazy-modules.ts";
 import { withExtraOutputs, type Range } from "./qdq.ts";
 
 /** Calibration audio: the files, and a one-line description for the model's metadata. */
@@ -74,7 +75,8 @@ export async function calibrateRanges(
   utterances: AsyncIterable<FeatureMatrix>,
   options: { file: string; intraOpThreads?: number; onProgress?: (done: number) => void },
 ): Promise<{ ranges: Map<string, Range>; utterances: number; frames: number }> {
-  const session = await ort.InferenceSession.create(withExtraOutputs(modelBytes, tensors, options.file), options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {});
+  const { InferenceSession, Tensor } = await onnxRuntime();
+  const session = await InferenceSession.create(withExtraOutputs(modelBytes, tensors, options.file), options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {});
   const ranges = new Map(tensors.map((t) => [t, { min: Infinity, max: -Infinity }]));
   let count = 0;
   let frames = 0;
@@ -83,8 +85,8 @@ export async function calibrateRanges(
       const feeds: Record<string, ort.Tensor> = {};
       for (const name of session.inputNames) {
         feeds[name] = name === "lengths"
-          ? new ort.Tensor("int64", BigInt64Array.of(BigInt(features.frames)), [1])
-          : new ort.Tensor("float32", features.data, [1, features.frames, features.bins]);
+          ? new Tensor("int64", BigInt64Array.of(BigInt(features.frames)), [1])
+          : new Tensor("float32", features.data, [1, features.frames, features.bins]);
       }
       let outputs: ort.InferenceSession.ReturnType;
       try {

@@ -3,14 +3,15 @@
 // scale, int8 weights per output channel and an int32 bias, and its output (after its ReLU, which ONNX Runtime
 // then drops) goes through another QuantizeLinear/DequantizeLinear pair. Everything else stays float32.
 // Pure graph rewriting: calibration (running the float graph on speech) lives in calibrate.ts.
-import onnxProto from "onnx-proto";
+import type { onnx } from "onnx-proto";
 import { VoxlabError } from "../../core/errors.ts";
+import { onnxProto } from "../lazy-modules.ts";
 
-const { onnx } = onnxProto;
-type ModelProto = onnxProto.onnx.ModelProto;
-type NodeProto = onnxProto.onnx.INodeProto;
-type TensorProto = onnxProto.onnx.ITensorProto;
-const DataType = onnx.TensorProto.DataType;
+type ModelProto = onnx.ModelProto;
+type NodeProto = onnx.INodeProto;
+type TensorProto = onnx.ITensorProto;
+/** ONNX element types (TensorProto.DataType). */
+const dataType = (): typeof onnx.TensorProto.DataType => onnxProto().TensorProto.DataType;
 
 /** Metadata key that marks a quantized model (its value names the scheme). */
 export const QUANTIZATION_KEY = "quantization";
@@ -50,7 +51,7 @@ export interface Range {
 /** Decodes serialized ONNX bytes; a VoxlabError when they are not a model. */
 export function decodeModel(bytes: Uint8Array, file: string): ModelProto {
   try {
-    return onnx.ModelProto.decode(bytes);
+    return onnxProto().ModelProto.decode(bytes);
   } catch {
     throw new VoxlabError(`${file}: not an ONNX model (unreadable protobuf)`);
   }
@@ -92,8 +93,8 @@ export function planQuantization(model: ModelProto, file: string, keepFloat: rea
     if (node.opType !== "Conv" || !node.input || !node.output) continue;
     const w = initializers.get(node.input[1]);
     const b = node.input[2] ? initializers.get(node.input[2]) : undefined;
-    if (!w || w.dataType !== DataType.FLOAT || dims(w).length < 3) continue;
-    if (node.input[2] && (!b || b.dataType !== DataType.FLOAT)) continue;
+    if (!w || w.dataType !== dataType().FLOAT || dims(w).length < 3) continue;
+    if (node.input[2] && (!b || b.dataType !== dataType().FLOAT)) continue;
     if (node.attribute?.some((a) => a.name === "group" && Number(a.i) !== 1)) continue;
     const weight = w.name!;
     if (keepFloat.some((k) => weight.startsWith(k) || (!k.endsWith(".") && weight.includes(k)))) {
@@ -124,9 +125,9 @@ export function withExtraOutputs(bytes: Uint8Array, tensors: readonly string[], 
   const model = decodeModel(bytes, file);
   const existing = new Set(model.graph!.output!.map((o) => o.name));
   for (const name of tensors) {
-    if (!existing.has(name)) model.graph!.output!.push({ name, type: { tensorType: { elemType: DataType.FLOAT } } });
+    if (!existing.has(name)) model.graph!.output!.push({ name, type: { tensorType: { elemType: dataType().FLOAT } } });
   }
-  return onnx.ModelProto.encode(model).finish();
+  return onnxProto().ModelProto.encode(model).finish();
 }
 
 /** uint8 affine parameters covering [min, max] and zero (so ReLU zeros and padding stay exact). */
@@ -188,7 +189,7 @@ export function quantizeModel(model: ModelProto, plan: QuantizationPlan, ranges:
       const range = ranges.get(x);
       if (!range) throw new VoxlabError(`calibration has no range for tensor ${x}`);
       const { scale, zeroPoint } = activationParams(range);
-      added.push(tensor(`${x}/q_scale`, DataType.FLOAT, [], Float32Array.of(scale)), tensor(`${x}/q_zero`, DataType.UINT8, [], Uint8Array.of(zeroPoint)));
+      added.push(tensor(`${x}/q_scale`, dataType().FLOAT, [], Float32Array.of(scale)), tensor(`${x}/q_zero`, dataType().UINT8, [], Uint8Array.of(zeroPoint)));
       const q = `${x}/q`;
       const dq = `${x}/dq`;
       const nodes: NodeProto[] = [
@@ -211,9 +212,9 @@ export function quantizeModel(model: ModelProto, plan: QuantizationPlan, ranges:
     const { values, scales } = quantizeWeightsPerChannel(floatValues(w), shape[0]);
     const zeros8 = new Int8Array(shape[0]);
     added.push(
-      tensor(`${conv.weight}/int8`, DataType.INT8, shape, values),
-      tensor(`${conv.weight}/scale`, DataType.FLOAT, [shape[0]], scales),
-      tensor(`${conv.weight}/zero`, DataType.INT8, [shape[0]], zeros8),
+      tensor(`${conv.weight}/int8`, dataType().INT8, shape, values),
+      tensor(`${conv.weight}/scale`, dataType().FLOAT, [shape[0]], scales),
+      tensor(`${conv.weight}/zero`, dataType().INT8, [shape[0]], zeros8),
     );
     const dequant: NodeProto[] = [
       { opType: "DequantizeLinear", name: `${conv.weight}/dq#node`, input: [`${conv.weight}/int8`, `${conv.weight}/scale`, `${conv.weight}/zero`], output: [`${conv.weight}/dq`], attribute: [axis0()] },
@@ -225,9 +226,9 @@ export function quantizeModel(model: ModelProto, plan: QuantizationPlan, ranges:
       replaced.add(biasName);
       const bias = quantizeBias(floatValues(initializers.get(biasName)!), input.scale, scales);
       added.push(
-        tensor(`${biasName}/int32`, DataType.INT32, [shape[0]], bias.values),
-        tensor(`${biasName}/scale`, DataType.FLOAT, [shape[0]], bias.scales),
-        tensor(`${biasName}/zero`, DataType.INT32, [shape[0]], new Int32Array(shape[0])),
+        tensor(`${biasName}/int32`, dataType().INT32, [shape[0]], bias.values),
+        tensor(`${biasName}/scale`, dataType().FLOAT, [shape[0]], bias.scales),
+        tensor(`${biasName}/zero`, dataType().INT32, [shape[0]], new Int32Array(shape[0])),
       );
       dequant.push({ opType: "DequantizeLinear", name: `${biasName}/dq#node`, input: [`${biasName}/int32`, `${biasName}/scale`, `${biasName}/zero`], output: [`${biasName}/dq`], attribute: [axis0()] });
       newInputs.push(`${biasName}/dq`);
@@ -269,9 +270,9 @@ export function quantizeModel(model: ModelProto, plan: QuantizationPlan, ranges:
     quantized_from_sha256: record.sourceSha256,
   };
   model.metadataProps = [...model.metadataProps.filter((p) => !(p.key! in meta)), ...Object.entries(meta).map(([key, value]) => ({ key, value }))];
-  return onnx.ModelProto.encode(model).finish();
+  return onnxProto().ModelProto.encode(model).finish();
 }
 
-function axis0(): onnxProto.onnx.IAttributeProto {
-  return { name: "axis", type: onnx.AttributeProto.AttributeType.INT, i: 0 };
+function axis0(): onnx.IAttributeProto {
+  return { name: "axis", type: onnxProto().AttributeProto.AttributeType.INT, i: 0 };
 }

@@ -1,11 +1,10 @@
 // `voxlab model quantize`: a float32 VoxLab model file becomes an int8 one, calibrated on speech (see quantize.ts).
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { generateDemoDataset } from "../../datasets/demo/demo-dataset.ts";
 import { VoxlabError } from "../../core/errors.ts";
-import { ensureDir, writeFileAtomic } from "../../core/fs.ts";
+import { ensureDir, readUserFile, writeFileAtomic } from "../../core/fs.ts";
 import { calibrateRanges, calibrationFeatures, calibrationSet } from "./activation-ranges.ts";
 import { readModelProperties } from "../embedding-model.ts";
 import { parseModelInfo } from "../metadata.ts";
@@ -40,12 +39,7 @@ export interface QuantizeResult {
 
 export async function quantizeModelFile(inPath: string, outPath: string, options: QuantizeOptions = {}): Promise<QuantizeResult> {
   if (resolve(inPath) === resolve(outPath)) throw new VoxlabError(`${outPath}: the output would overwrite the input model`);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(inPath);
-  } catch (err) {
-    throw new VoxlabError(`${inPath}: cannot read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
-  }
+  const bytes = await readUserFile(inPath);
   // The frontend is needed to featurise calibration audio as the model will be fed.
   const info = parseModelInfo(await readModelProperties(inPath, bytes), inPath, 80);
   const plan = planQuantization(decodeModel(bytes, inPath), inPath, options.keepFloat ?? DEFAULT_KEEP_FLOAT);

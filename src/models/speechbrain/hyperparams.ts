@@ -1,7 +1,8 @@
 // SpeechBrain's hyperparams.yaml (HyperPyYAML): the ECAPA_TDNN constructor arguments and the frontend
 // (Fbank + InputNormalization) settings. Tags such as `!new:pkg.Class` are kept as data, never executed.
-import { isMap, isScalar, isSeq, parseDocument, type Node } from "yaml";
+import type { Node } from "yaml";
 import { printable, VoxlabError } from "../../core/errors.ts";
+import { yaml } from "../lazy-modules.ts";
 
 /** ECAPA_TDNN's constructor arguments that shape the network (speechbrain/lobes/models/ECAPA_TDNN.py). */
 export interface EcapaConfig {
@@ -59,6 +60,7 @@ const FBANK_DEFAULTS: Record<string, unknown> = {
 };
 
 function toValue(node: unknown): unknown {
+  const { isMap, isScalar, isSeq } = yaml();
   let value: unknown;
   if (isMap(node)) {
     const obj: Record<string, unknown> = {};
@@ -128,7 +130,7 @@ function intListArg(args: Record<string, unknown>, key: string, fallback: number
 
 /** Parses hyperparams.yaml text; `file` names it in errors. */
 export function parseSpeechbrainHyperparams(text: string, file: string): SpeechbrainHyperparams {
-  const doc = parseDocument(text);
+  const doc = yaml().parseDocument(text);
   if (doc.errors.length > 0) throw new VoxlabError(`${file}: invalid YAML (${doc.errors[0].message.split("\n")[0]})`);
   const raw = toValue(doc.contents);
   if (raw === null || typeof raw !== "object" || Array.isArray(raw) || raw instanceof TaggedValue) {

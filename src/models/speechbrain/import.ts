@@ -1,10 +1,10 @@
 // `voxlab model import`: a SpeechBrain model folder (hyperparams.yaml + embedding_model.ckpt) becomes a
 // self-describing ONNX model. No Python. The folder may be SpeechBrain's own `savedir`, whose files are links
 // into the Hugging Face cache: then the repo and commit are read from the links and the blobs are verified.
-import { lstat, readFile, readlink, stat } from "node:fs/promises";
+import { lstat, readlink, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { VoxlabError } from "../../core/errors.ts";
-import { ensureDir, writeFileAtomic } from "../../core/fs.ts";
+import { ensureDir, readText, writeFileAtomic } from "../../core/fs.ts";
 import { buildEcapaOnnx } from "./ecapa-onnx.ts";
 import { findHfSnapshot } from "../hub/hf-cache.ts";
 import { voxlabMetadata } from "../metadata.ts";
@@ -44,13 +44,7 @@ export async function importSpeechbrainModel(dir: string, outPath: string, opts:
   const yamlPath = join(dir, "hyperparams.yaml");
   const ckptPath = join(dir, "embedding_model.ckpt");
   const origin = await checkedHfOrigin(dir);
-  let yamlText: string;
-  try {
-    yamlText = await readFile(yamlPath, "utf8");
-  } catch (err) {
-    throw new VoxlabError(`${yamlPath}: cannot read (${(err as NodeJS.ErrnoException).code ?? "error"}); expected a SpeechBrain model folder`);
-  }
-  const hyperparams = parseSpeechbrainHyperparams(yamlText, yamlPath);
+  const hyperparams = parseSpeechbrainHyperparams(await readText(yamlPath, "hyperparams of a SpeechBrain model folder"), yamlPath);
   const state = await readTorchCheckpoint(ckptPath);
   const metadata = voxlabMetadata({
     frontend: "speechbrain",

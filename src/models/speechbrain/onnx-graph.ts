@@ -1,8 +1,7 @@
 // A small ONNX graph builder over onnx-proto: each op call adds a node and returns its output name, so
 // model code reads like the forward pass it mirrors. Weights become raw-data initializers.
-import onnxProto from "onnx-proto";
-
-const { onnx } = onnxProto;
+import type { onnx } from "onnx-proto";
+import { onnxProto } from "../lazy-modules.ts";
 
 /** Node attributes: integers, integer lists or strings (the only kinds the VoxLab graphs need). */
 export type Attributes = Record<string, number | number[] | string>;
@@ -16,21 +15,24 @@ export interface ValueSpec {
   dims: (number | string)[];
 }
 
-const ELEM_TYPE: Record<ElemType, number> = { float32: onnx.TensorProto.DataType.FLOAT, int64: onnx.TensorProto.DataType.INT64 };
+function elemType(type: ElemType): number {
+  const { DataType } = onnxProto().TensorProto;
+  return type === "float32" ? DataType.FLOAT : DataType.INT64;
+}
 
-function attribute(name: string, value: number | number[] | string): onnxProto.onnx.IAttributeProto {
-  const { AttributeType } = onnx.AttributeProto;
+function attribute(name: string, value: number | number[] | string): onnx.IAttributeProto {
+  const { AttributeType } = onnxProto().AttributeProto;
   if (typeof value === "string") return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
   if (Array.isArray(value)) return { name, type: AttributeType.INTS, ints: value };
   return { name, type: AttributeType.INT, i: value };
 }
 
-function valueInfo(spec: ValueSpec): onnxProto.onnx.IValueInfoProto {
+function valueInfo(spec: ValueSpec): onnx.IValueInfoProto {
   return {
     name: spec.name,
     type: {
       tensorType: {
-        elemType: ELEM_TYPE[spec.type],
+        elemType: elemType(spec.type),
         shape: { dim: spec.dims.map((d) => (typeof d === "string" ? { dimParam: d } : { dimValue: d })) },
       },
     },
@@ -38,8 +40,8 @@ function valueInfo(spec: ValueSpec): onnxProto.onnx.IValueInfoProto {
 }
 
 export class GraphBuilder {
-  private readonly nodes: onnxProto.onnx.INodeProto[] = [];
-  private readonly initializers: onnxProto.onnx.ITensorProto[] = [];
+  private readonly nodes: onnx.INodeProto[] = [];
+  private readonly initializers: onnx.ITensorProto[] = [];
   private readonly usedNames = new Set<string>();
   private readonly inputs: ValueSpec[] = [];
 
@@ -58,9 +60,7 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Adds a node with several outputs; returns their names. */
-  opMulti(opType: string, inputs: string[], outputCount: number, attrs: Attributes = {}, hint = opType): string[] {
-    const outputs = Array.from({ length: outputCount }, (_, i) => this.fresh(`${hint}:${i}`));
+  private addNode(opType: string, inputs: string[], outputs: string[], attrs: Attributes, hint: string): void {
     this.nodes.push({
       opType,
       name: this.fresh(`${hint}#node`),
@@ -68,6 +68,12 @@ export class GraphBuilder {
       output: outputs,
       attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
     });
+  }
+
+  /** Adds a node with several outputs; returns their names. */
+  opMulti(opType: string, inputs: string[], outputCount: number, attrs: Attributes = {}, hint = opType): string[] {
+    const outputs = Array.from({ length: outputCount }, (_, i) => this.fresh(`${hint}:${i}`));
+    this.addNode(opType, inputs, outputs, attrs, hint);
     return outputs;
   }
 
@@ -75,13 +81,7 @@ export class GraphBuilder {
   op(opType: string, inputs: string[], attrs: Attributes = {}, hint = opType, outputName?: string): string {
     const output = outputName ?? this.fresh(hint);
     if (outputName) this.usedNames.add(outputName);
-    this.nodes.push({
-      opType,
-      name: this.fresh(`${hint}#node`),
-      input: inputs,
-      output: [output],
-      attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
-    });
+    this.addNode(opType, inputs, [output], attrs, hint);
     return output;
   }
 
@@ -92,7 +92,7 @@ export class GraphBuilder {
     this.initializers.push({
       name,
       dims,
-      dataType: data instanceof Float32Array ? ELEM_TYPE.float32 : ELEM_TYPE.int64,
+      dataType: elemType(data instanceof Float32Array ? "float32" : "int64"),
       rawData: bytes,
     });
     return name;
@@ -114,7 +114,8 @@ export class GraphBuilder {
     opset: number;
     producerVersion: string;
   }): Uint8Array {
-    const model = onnx.ModelProto.create({
+    const { ModelProto } = onnxProto();
+    const model = ModelProto.create({
       irVersion: 8,
       opsetImport: [{ domain: "", version: opts.opset }],
       producerName: "voxlab",
@@ -128,6 +129,6 @@ export class GraphBuilder {
       },
       metadataProps: Object.entries(opts.metadata).map(([key, value]) => ({ key, value })),
     });
-    return onnx.ModelProto.encode(model).finish();
+    return ModelProto.encode(model).finish();
   }
 }

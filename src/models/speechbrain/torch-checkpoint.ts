@@ -1,9 +1,9 @@
 // Reads a PyTorch zip checkpoint written by `torch.save(state_dict)`: `<top>/data.pkl` (the pickled
 // OrderedDict of tensors) plus `<top>/data/<key>` (raw little-endian storages). No Python involved.
-import { readFile } from "node:fs/promises";
-import { unzipSync } from "fflate";
 import { VoxlabError, errorMessage, printable } from "../../core/errors.ts";
+import { readUserFile } from "../../core/fs.ts";
 import { PickleCall, PickleDict, PickleExtension, PickleGlobal, PickleTuple, readPickle, type PickleValue } from "./pickle.ts";
+import { fflate } from "../lazy-modules.ts";
 
 /** Deflate expands data at most about 1032-fold; a zip entry claiming more is corrupt. */
 const MAX_DEFLATE_RATIO = 1032;
@@ -158,7 +158,7 @@ export function decodeTorchCheckpoint(bytes: Uint8Array, file: string): StateDic
   let listed = 0;
   try {
     // The zip directory's counts and sizes are claims: bounded here before fflate loops or allocates.
-    entries = unzipSync(bytes, {
+    entries = fflate().unzipSync(bytes, {
       filter: ({ name, size, originalSize, compression }) => {
         if (++listed * CENTRAL_HEADER_BYTES > bytes.length) throw new Error("its directory lists more entries than the file can hold");
         if (compression === 8 && (size > bytes.length || originalSize > size * MAX_DEFLATE_RATIO + MAX_DEFLATE_RATIO)) {
@@ -205,11 +205,5 @@ export function decodeTorchCheckpoint(bytes: Uint8Array, file: string): StateDic
 }
 
 export async function readTorchCheckpoint(path: string): Promise<StateDict> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    throw new VoxlabError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
-  }
-  return decodeTorchCheckpoint(bytes, path);
+  return decodeTorchCheckpoint(await readUserFile(path), path);
 }

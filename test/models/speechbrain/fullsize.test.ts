@@ -6,8 +6,9 @@ import { test } from "node:test";
 import { buildEcapaOnnx, ecapaParameterShapes } from "../../../src/models/speechbrain/ecapa-onnx.ts";
 import { loadEmbeddingModel } from "../../../src/models/embedding-model.ts";
 import { voxlabMetadata } from "../../../src/models/metadata.ts";
+import { mulberry32 } from "../../../src/core/random.ts";
 import { SPKREC_ECAPA_VOXCELEB } from "../../../src/models/speechbrain/hyperparams.ts";
-import { randomState, uniform } from "../../helpers/ecapa.ts";
+import { randomEcapaState } from "../../../src/models/speechbrain/random-weights.ts";
 
 test("full-size ECAPA (C=1024, MFA 3072): 20.77 M parameters, imports and embeds 3 s", async (t) => {
   const shapes = ecapaParameterShapes(SPKREC_ECAPA_VOXCELEB);
@@ -16,7 +17,7 @@ test("full-size ECAPA (C=1024, MFA 3072): 20.77 M parameters, imports and embeds
   for (const [key, shape] of shapes) if (!/(running_mean|running_var|num_batches_tracked)$/.test(key)) params += shape.reduce((a, b) => a * b, 1);
   assert.equal((params / 1e6).toFixed(2), "20.77"); // ANCHORS §1.7 (learnable parameters; BN statistics are buffers)
 
-  const state = randomState(SPKREC_ECAPA_VOXCELEB);
+  const state = randomEcapaState(SPKREC_ECAPA_VOXCELEB);
   const started = performance.now();
   const bytes = buildEcapaOnnx(SPKREC_ECAPA_VOXCELEB, state, voxlabMetadata({ frontend: "speechbrain", sampleRate: 16000, meanNorm: "sentence", source: "random", license: "none" }));
   const buildSeconds = (performance.now() - started) / 1000;
@@ -25,9 +26,9 @@ test("full-size ECAPA (C=1024, MFA 3072): 20.77 M parameters, imports and embeds
     const path = join(dir, "full.onnx");
     await writeFile(path, bytes);
     const model = await loadEmbeddingModel(path, { intraOpThreads: 2 });
-    const next = uniform(99);
+    const random = mulberry32(99);
     const frames = 301; // 3 s at a 10 ms hop
-    const a = { data: Float32Array.from({ length: frames * 80 }, () => 3 * next()), frames };
+    const a = { data: Float32Array.from({ length: frames * 80 }, () => 3 * (2 * random() - 1)), frames };
     const b = { data: a.data.slice(0, 150 * 80), frames: 150 };
     const runStarted = performance.now();
     const [ea, eb] = await model.embedFeatures([a, b]);

@@ -10,8 +10,9 @@ import { VoxlabError } from "../../../src/core/errors.ts";
 import { loadEmbeddingModel } from "../../../src/models/embedding-model.ts";
 import { importSpeechbrainModel } from "../../../src/models/speechbrain/import.ts";
 import { readOnnxMetadata } from "../../../src/models/metadata.ts";
+import { mulberry32 } from "../../../src/core/random.ts";
 import { SPKREC_ECAPA_VOXCELEB } from "../../../src/models/speechbrain/hyperparams.ts";
-import { randomState, uniform } from "../../helpers/ecapa.ts";
+import { randomEcapaState } from "../../../src/models/speechbrain/random-weights.ts";
 import { gitBlobSha1, sha256, writeHfCache } from "../../helpers/hub.ts";
 import { fixture, needShared } from "../../helpers/shared.ts";
 import { encodeStateDict } from "../../helpers/torch.ts";
@@ -33,7 +34,7 @@ describe("the real spkrec-ecapa-voxceleb file set", { skip: needShared }, () => 
     work = await mkdtemp(join(tmpdir(), "voxlab-savedir-"));
     for (const file of REAL_FILES) files.set(file, await readFile(fixture("speechbrain-ecapa", "spkrec-ecapa-voxceleb-files", file)));
     // Random weights of the real model's size (channels 1024…3072, attention 128, 192-d): 83 MB as torch.save writes them.
-    files.set("embedding_model.ckpt", Buffer.from(encodeStateDict(randomState(SPKREC_ECAPA_VOXCELEB))));
+    files.set("embedding_model.ckpt", Buffer.from(encodeStateDict(randomEcapaState(SPKREC_ECAPA_VOXCELEB))));
 
     plain = join(work, "plain");
     await mkdir(plain);
@@ -58,8 +59,8 @@ describe("the real spkrec-ecapa-voxceleb file set", { skip: needShared }, () => 
     assert.deepEqual([props.embedding_dim, props.mean_norm, props.frontend, props.source], ["192", "sentence", "speechbrain", "plain"]);
     assert.equal(props.commit, undefined);
     const model = await loadEmbeddingModel(out, { intraOpThreads: 2 });
-    const next = uniform(7);
-    const [e] = await model.embedFeatures([{ data: Float32Array.from({ length: 101 * 80 }, () => next()), frames: 101 }]);
+    const random = mulberry32(7);
+    const [e] = await model.embedFeatures([{ data: Float32Array.from({ length: 101 * 80 }, () => 2 * random() - 1), frames: 101 }]);
     await model.close();
     assert.equal(e.length, 192);
     assert.ok(e.every(Number.isFinite));

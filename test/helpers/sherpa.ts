@@ -1,4 +1,5 @@
-// The part of sherpa-onnx-node's API (a CommonJS package without types) that the embedding benchmark calls.
+// sherpa-onnx as a reference runtime for tests and `npm run bench`: the part of sherpa-onnx-node's API (a CommonJS
+// package without types, a development dependency) that embeds with a model made by sherpaSingleInput.
 import { createRequire } from "node:module";
 
 export interface SherpaStream {
@@ -17,11 +18,15 @@ interface SherpaModule {
   version: string;
 }
 
-const sherpa = createRequire(import.meta.url)("sherpa-onnx-node") as SherpaModule;
+let sherpa: SherpaModule | undefined;
+const sherpaModule = (): SherpaModule => (sherpa ??= createRequire(import.meta.url)("sherpa-onnx-node") as SherpaModule);
 
 /** sherpa-onnx's SpeakerEmbeddingExtractor on the CPU with `threads` ONNX intra-op threads. */
 export function loadSherpaExtractor(model: string, threads: number): SherpaEmbeddingExtractor {
-  return new sherpa.SpeakerEmbeddingExtractor({ model, numThreads: threads, debug: 0, provider: "cpu" });
+  return new (sherpaModule().SpeakerEmbeddingExtractor)({ model, numThreads: threads, debug: 0, provider: "cpu" });
 }
 
-export const sherpaVersion = sherpa.version;
+/** The installed sherpa-onnx-node's version. */
+export function sherpaVersion(): string {
+  return sherpaModule().version;
+}
