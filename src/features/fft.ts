@@ -1,7 +1,8 @@
 // FFTs for the filterbank frontends. SpeechBrain needs a 400-point real DFT (not a power of two), so this is a
 // mixed-radix (8, 4, 2, 5) Stockham autosort FFT: no bit reversal, natural order in and out, one plan per size.
-// The butterflies radix2/4/8/5 repeat one loop shape on purpose: each is unrolled for its radix (a generic
-// radix-r loop with inner arrays runs several times slower), and the frontend spends most of its time here.
+// The butterflies radix2/4/8/5 repeat one loop shape on purpose: each is unrolled for its radix, with its
+// constants and temporaries in locals rather than a generic radix-r loop over small arrays, because the
+// frontend spends most of its time here.
 
 interface Stage {
   radix: number;
