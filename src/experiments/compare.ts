@@ -5,7 +5,7 @@ import { basename, join, resolve } from "node:path";
 import { z } from "zod";
 import { VoxlabError } from "../core/errors.ts";
 import { ensureDir, writeFileAtomic } from "../core/fs.ts";
-import { detCurve, groupTrials, readScoresCsv, type ScoresTable } from "../metrics/index.ts";
+import { COMPARE_COLUMNS, detCurve, formatMetricNumber, groupTrials, readScoresCsv, type ScoresTable } from "../metrics/index.ts";
 import { detPlotSpec, renderPng, renderSvg, type CurveInput } from "../plots/index.ts";
 import { conditionSections, escapeHtml, type ConditionSystem } from "../reports/index.ts";
 import { scanDataset, type DatasetManifest } from "../datasets/manifest.ts";
@@ -71,10 +71,7 @@ function scoringLabel(config: ExperimentConfig): string {
   return norm === "as-norm" ? `as-norm (top ${config.scoring?.topK ?? "?"})` : norm;
 }
 
-const percent = (rate: number): string => (100 * rate).toFixed(3);
-const fixed4 = (value: number): string => value.toFixed(4);
-
-const TABLE_HEADER = ["run", "scoring", "trials", "EER %", "ROCCH-EER %", "minDCF 0.01", "minDCF 0.05", "Cllr", "minCllr"];
+const TABLE_HEADER = ["run", "scoring", "trials", ...COMPARE_COLUMNS.map((m) => m.column)];
 
 /** One table row per run, as text cells under TABLE_HEADER. */
 function tableRows(runs: readonly ComparedRun[]): string[][] {
@@ -82,12 +79,7 @@ function tableRows(runs: readonly ComparedRun[]): string[][] {
     name,
     scoringLabel(config),
     String(m.n_target + m.n_nontarget),
-    percent(m.eer),
-    percent(m.eer_rocch),
-    fixed4(m["min_dcf_p0.01"]),
-    fixed4(m["min_dcf_p0.05"]),
-    fixed4(m.cllr),
-    fixed4(m.min_cllr),
+    ...COMPARE_COLUMNS.map((metric) => formatMetricNumber(metric.unit, m[metric.key])),
   ]);
 }
 

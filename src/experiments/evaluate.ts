@@ -11,8 +11,8 @@ import { EmbeddingStore, type BadFile } from "../embeddings/store.ts";
 import { VoxlabError } from "../core/errors.ts";
 import { ensureDir, writeFileAtomic } from "../core/fs.ts";
 import { applyCalibration, type Calibration, type TrialDurations } from "../calibration/linear.ts";
-import { calibratedMetrics, computeMetrics, type CalibratedMetrics, type VerificationMetrics } from "../metrics/index.ts";
-import { metricIntervals, writeReport, type MetricIntervals } from "../reports/index.ts";
+import { calibratedJson, calibratedMetrics, computeMetrics, metricIntervals, type CalibratedMetrics, type MetricIntervals, type VerificationMetrics } from "../metrics/index.ts";
+import { writeReport } from "../reports/index.ts";
 import { Cohort, normalizeScores } from "../scoring/norm.ts";
 import { scoreTrials, trialEmbeddings, writeScoresCsv } from "../scoring/score-trials.ts";
 import { describeTrials } from "./trial-info.ts";
@@ -106,10 +106,7 @@ function trialDurations(trials: readonly Trial[], manifest: DatasetManifest, enr
 /** metrics.json's calibration keys: the actual costs beside the raw metrics, and the calibration used. */
 function calibrationSummary(m: CalibratedMetrics, calibration: Calibration): Record<string, unknown> {
   return {
-    "act_dcf_p0.01": m["act_dcf_p0.01"],
-    "act_dcf_p0.05": m["act_dcf_p0.05"],
-    cllr_calibrated: m.cllr_calibrated,
-    calibration_loss: m.calibration_loss,
+    ...calibratedJson(m),
     calibration: { scale: calibration.scale, offset: calibration.offset, prior: calibration.prior, ...(calibration.qmf ? { qmf: calibration.qmf } : {}), training_sha256: calibration.training.sha256 },
   };
 }

@@ -4,7 +4,7 @@ import { runEvaluation, type EvaluationOptions, type EvaluationResult, type Scor
 import { defaultModelPath } from "../../models/default-model.ts";
 import { addComputeFlags, computeOptions, parsePositive, type ComputeFlags } from "../flags.ts";
 import { createProgress } from "../progress.ts";
-import { formatMetricsTable } from "./metrics.ts";
+import { formatMetricsTable } from "../format.ts";
 
 interface EvalFlags extends ComputeFlags {
   data: string;

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { runExperiment, type ExperimentRun } from "../../experiments/run.ts";
 import { addComputeFlags, computeOptions, type ComputeFlags } from "../flags.ts";
 import { createProgress } from "../progress.ts";
-import { formatMetricsTable } from "./metrics.ts";
+import { formatMetricsTable } from "../format.ts";
 
 interface RunFlags extends ComputeFlags {
   out: string;
