@@ -4,7 +4,8 @@ import { join } from "node:path";
 import Papa from "papaparse";
 import { scanDataset } from "../datasets/manifest.ts";
 import { errorMessage, printable, VoxlabError } from "../core/errors.ts";
-import { computeMetrics, groupTrials, readScoresCsv } from "../metrics/index.ts";
+import { computeMetrics, groupTrials } from "../metrics/index.ts";
+import { readScoresCsv } from "../scoring/scores-csv.ts";
 import { thresholdTable } from "../metrics/thresholds.ts";
 import { trainCalibration, type Calibration, type TrialDurations } from "./linear.ts";
 

@@ -14,7 +14,8 @@ import { applyCalibration, type Calibration, type TrialDurations } from "../cali
 import { calibratedJson, calibratedMetrics, computeMetrics, metricIntervals, type CalibratedMetrics, type MetricIntervals, type VerificationMetrics } from "../metrics/index.ts";
 import { writeReport } from "../reports/index.ts";
 import { Cohort, normalizeScores } from "../scoring/norm.ts";
-import { scoreTrials, trialEmbeddings, writeScoresCsv } from "../scoring/score-trials.ts";
+import { scoreTrials, trialEmbeddings } from "../scoring/score-trials.ts";
+import { writeScoresCsv } from "../scoring/scores-csv.ts";
 import { describeTrials } from "./trial-info.ts";
 
 export type ScoreNorm = "none" | "s-norm" | "as-norm";

@@ -7,9 +7,9 @@ import {
   pairedVerdict,
   type IntervalMetric,
   type PairedDifference,
-  type ScoresTable,
   type TrialGroups,
 } from "../metrics/index.ts";
+import type { ScoresTable } from "../scoring/scores-csv.ts";
 import { printable } from "../core/errors.ts";
 import { escapeHtml } from "../reports/index.ts";
 

@@ -40,7 +40,6 @@ export {
 export { eer, eerFromPoints, rocchEer } from "./eer.ts";
 export { INTERVAL_METRICS, intervalMetric, metricIntervals, type IntervalMetric, type MetricIntervals } from "./intervals.ts";
 export { pairedSpeakerBootstrap, pairedVerdict, type PairedBootstrapOptions, type PairedDifference, type PairedTrials } from "./paired-bootstrap.ts";
-export { parseScoresCsv, readScoresCsv, type ScoresCsvOptions, type ScoresTable } from "../scoring/scores-csv.ts";
 export { groupTrials, operatingPoints, type Labels, type OperatingPoints, type TrialGroups } from "./trials.ts";
 
 /**
