@@ -1,5 +1,5 @@
 // VoxLab's public API: notebooks, the CLI and other programs import from here only.
-export { VoxlabError } from "./core/errors.ts";
+export { errorMessage, VoxlabError } from "./core/errors.ts";
 export { decodeAudio, DEFAULT_MAX_AUDIO_SECONDS, loadAudio, resample, type AudioBudget, type DecodedAudio } from "./audio/decode.ts";
 export { decodeNpy, encodeNpy, readNpy, writeNpy, type Float32Npy } from "./core/npy.ts";
 export { downloadFile, fileDigest, type DownloadOptions, type DownloadProgress, type DownloadResult, type ExpectedDigest } from "./models/hub/download.ts";
@@ -264,6 +264,7 @@ export {
 export {
   applyCalibration,
   calibrateDevSet,
+  calibrateDevSetToFile,
   DEFAULT_CALIBRATION_PRIOR,
   parseCalibration,
   posteriorOfTarget,
@@ -278,7 +279,9 @@ export {
   type TrainCalibrationOptions,
   type TrialDurations,
 } from "./calibration/index.ts";
-export { defaultStoreDir, runEvaluation, type EvaluationOptions, type EvaluationResult, type ScoreNorm } from "./experiments/evaluate.ts";
+export { defaultStoreDir, runEvaluation, SCORE_NORMS, type EvaluationOptions, type EvaluationResult, type ScoreNorm } from "./experiments/evaluate.ts";
+export { DEMO_DATA, DEMO_RESULTS, runDefaultJob, type DefaultJobOptions } from "./experiments/default-job.ts";
+export { writeFeaturesFile } from "./experiments/features-file.ts";
 export {
   configHash,
   experimentConfigSchema,
@@ -291,7 +294,7 @@ export {
   type ResolvedExperimentConfig,
 } from "./experiments/config.ts";
 export { gitState, runExperiment, runId, utcStamp, type DatasetProvenance, type ExperimentRun, type Provenance, type RunExperimentOptions } from "./experiments/run.ts";
-export { compareCurves, compareHtml, compareRuns, compareTable, readRun, type CompareOptions, type ComparedRun, type Comparison, type RunMetrics } from "./experiments/compare.ts";
+export { compareCurves, compareHtml, compareRuns, compareTable, defaultCompareDir, readRun, type CompareOptions, type ComparedRun, type Comparison, type RunMetrics } from "./experiments/compare.ts";
 export { PAIRED_DEFAULTS, pairedComparisons, pairedHtml, pairedMarkdown, pairedMethod, speakerOfPath, type PairedComparison, type PairedRun } from "./experiments/paired.ts";
 export { scoresFileMetrics, type ScoresFileMetrics } from "./experiments/scores-file-metrics.ts";
 export { describeTrials, type DescribeOptions } from "./experiments/trial-info.ts";

@@ -7,6 +7,7 @@ import { errorMessage, printable, VoxlabError } from "../core/errors.ts";
 import { computeMetrics, groupTrials } from "../metrics/index.ts";
 import { readScoresCsv } from "../scoring/scores-csv.ts";
 import { thresholdTable } from "../metrics/thresholds.ts";
+import { writeCalibration } from "./file.ts";
 import { trainCalibration, type Calibration, type TrialDurations } from "./linear.ts";
 
 /** The scores CSV a path names: the file itself, or `<folder>/scores.csv` for a run folder. */
@@ -75,4 +76,11 @@ export async function calibrateDevSet(input: string, { prior, qmf = false, data 
   const groups = groupTrials(scores, labels, file);
   const rows = thresholdTable(groups, computeMetrics(scores, labels, { source: file }));
   return { ...calibration, dev_thresholds: rows.map((r) => ({ name: r.name, threshold: Number.isFinite(r.threshold) ? r.threshold : null })) };
+}
+
+/** `voxlab calibrate`: `calibrateDevSet`, written to `out` as calib.json. */
+export async function calibrateDevSetToFile(input: string, out: string, options: CalibrateDevOptions = {}): Promise<Calibration> {
+  const calibration = await calibrateDevSet(input, options);
+  await writeCalibration(out, calibration);
+  return calibration;
 }

@@ -5,7 +5,6 @@
 // pay for the others'. The table below is therefore the one place that knows every verb: its one-line
 // summary for `voxlab --help` and how to load it.
 import { Command, CommanderError } from "commander";
-import { errorMessage } from "../core/errors.ts";
 
 type Register = (program: Command) => void;
 
@@ -71,6 +70,8 @@ try {
     // Commander already printed its one-line message (or the help text).
     process.exit(err.exitCode);
   }
+  // The library is loaded by then (every verb imports it); `voxlab --help` alone never gets here.
+  const { errorMessage } = await import("../index.ts");
   process.stderr.write(`voxlab: ${debug && err instanceof Error ? err.stack : errorMessage(err)}\n`);
   process.exit(1);
 }

@@ -14,7 +14,7 @@ import { loadEnrollMap } from "../datasets/trial-lists.ts";
 import { describeTrials } from "./trial-info.ts";
 import { parseExperimentConfig, validateWith, type ExperimentConfig } from "./config.ts";
 import { pairedComparisons, pairedHtml, pairedMarkdown, type PairedComparison } from "./paired.ts";
-import { PARTIAL_SUFFIX, PROVENANCE_FILE, RESOLVED_CONFIG_FILE } from "./run.ts";
+import { PARTIAL_SUFFIX, PROVENANCE_FILE, RESOLVED_CONFIG_FILE, utcStamp } from "./run.ts";
 
 /** The files a finished run folder holds (what `runExperiment` writes last, and what compare reads). */
 const RUN_FILES = [RESOLVED_CONFIG_FILE, PROVENANCE_FILE, "metrics.json", "scores.csv"] as const;
@@ -192,8 +192,13 @@ export interface CompareOptions {
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
+/** Where a comparison goes by default: results/compare/<UTC timestamp>. */
+export function defaultCompareDir(now = new Date()): string {
+  return join("results", "compare", utcStamp(now));
+}
+
 /** Reads the runs, writes `compare.html` and `det-compare.{svg,png}` into `outDir`, and returns the tables. */
-export async function compareRuns(dirs: readonly string[], outDir: string, options: CompareOptions = {}): Promise<Comparison> {
+export async function compareRuns(dirs: readonly string[], outDir = defaultCompareDir(), options: CompareOptions = {}): Promise<Comparison> {
   if (dirs.length === 0) throw new VoxlabError("compare needs at least one run folder");
   const seen = new Set<string>();
   for (const dir of dirs) {

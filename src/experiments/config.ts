@@ -7,9 +7,8 @@ import { parseDocument } from "yaml";
 import { z } from "zod";
 import { errorMessage, printable, VoxlabError } from "../core/errors.ts";
 import { defaultModelPath } from "../models/default-model.ts";
-import type { ScoreNorm } from "./evaluate.ts";
+import { SCORE_NORMS, type ScoreNorm } from "./evaluate.ts";
 
-const NORMS = ["none", "s-norm", "as-norm"] as const satisfies readonly ScoreNorm[];
 /** An experiment name is a folder name under results/. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const DEFAULT_SEED = 1;
@@ -31,7 +30,7 @@ const trialsObject = z
   .refine((t) => !(t.file !== undefined && t.generate !== undefined), { message: "give either file or generate, not both" });
 
 const scoringSchema = z
-  .strictObject({ norm: z.enum(NORMS).optional(), cohort: path.nullable().optional(), topK: count.optional() })
+  .strictObject({ norm: z.enum(SCORE_NORMS).optional(), cohort: path.nullable().optional(), topK: count.optional() })
   .superRefine((s, ctx) => {
     if (s.norm !== undefined && s.norm !== "none" && !s.cohort) ctx.addIssue({ code: "custom", path: ["cohort"], message: `required when scoring.norm is ${s.norm}` });
     if (s.norm === "none" && s.cohort) ctx.addIssue({ code: "custom", path: ["cohort"], message: "given but scoring.norm is none (drop the cohort or choose s-norm or as-norm)" });
