@@ -1,10 +1,10 @@
 // `voxlab compare <run-dir>...`: several runs' DET curves on one figure and their metrics side by side.
 import { existsSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { z } from "zod";
+import type { z } from "zod";
+import { zod } from "../calibration/lazy-zod.ts";
 import { VoxlabError } from "../core/errors.ts";
-import { ensureDir, writeFileAtomic } from "../core/fs.ts";
+import { ensureDir, readJson, readText, writeFileAtomic } from "../core/fs.ts";
 import { COMPARE_COLUMNS, detCurve, formatMetricNumber, groupTrials } from "../metrics/index.ts";
 import { readScoresCsv, type ScoresTable } from "../scoring/scores-csv.ts";
 import { detPlotSpec, renderPng, renderSvg, type CurveInput } from "../plots/index.ts";
@@ -20,18 +20,23 @@ import { PARTIAL_SUFFIX, PROVENANCE_FILE, RESOLVED_CONFIG_FILE, utcStamp } from 
 const RUN_FILES = [RESOLVED_CONFIG_FILE, PROVENANCE_FILE, "metrics.json", "scores.csv"] as const;
 
 /** The metrics.json values the comparison shows; other keys (intervals, run info) may follow. */
-const runMetricsSchema = z.looseObject({
-  n_target: z.int().min(0),
-  n_nontarget: z.int().min(0),
-  eer: z.number(),
-  eer_rocch: z.number(),
-  "min_dcf_p0.01": z.number(),
-  "min_dcf_p0.05": z.number(),
-  cllr: z.number(),
-  min_cllr: z.number(),
-});
+function buildRunMetricsSchema() {
+  const z = zod();
+  return z.looseObject({
+    n_target: z.int().min(0),
+    n_nontarget: z.int().min(0),
+    eer: z.number(),
+    eer_rocch: z.number(),
+    "min_dcf_p0.01": z.number(),
+    "min_dcf_p0.05": z.number(),
+    cllr: z.number(),
+    min_cllr: z.number(),
+  });
+}
 
-export type RunMetrics = z.infer<typeof runMetricsSchema>;
+let runMetricsSchema: ReturnType<typeof buildRunMetricsSchema> | undefined;
+
+export type RunMetrics = z.infer<ReturnType<typeof buildRunMetricsSchema>>;
 
 export interface ComparedRun {
   dir: string;
@@ -52,15 +57,10 @@ export async function readRun(dir: string): Promise<ComparedRun> {
   if (missing.length > 0) throw new VoxlabError(`${dir}: not a complete run (no ${missing.join(", ")})`);
 
   const configFile = join(dir, RESOLVED_CONFIG_FILE);
-  const config = parseExperimentConfig(await readFile(configFile, "utf8"), configFile);
+  const config = parseExperimentConfig(await readText(configFile), configFile);
   const metricsFile = join(dir, "metrics.json");
-  let metricsJson: unknown;
-  try {
-    metricsJson = JSON.parse(await readFile(metricsFile, "utf8"));
-  } catch (err) {
-    throw new VoxlabError(`${metricsFile}: invalid JSON (${(err as Error).message})`);
-  }
-  const metrics = validateWith(runMetricsSchema, metricsJson, metricsFile);
+  runMetricsSchema ??= buildRunMetricsSchema();
+  const metrics = validateWith(runMetricsSchema, await readJson(metricsFile), metricsFile);
   const scores = await readScoresCsv(join(dir, "scores.csv"));
   const experiment = config.name ?? "experiment";
   return { dir, name: `${experiment}/${basename(resolve(dir))}`, experiment, config, metrics, scores };
