@@ -1,9 +1,8 @@
 // The `voxlab` command line: a thin layer over the library. Each verb lives in commands/<verb>.ts.
 //
-// Start-up is kept short by importing only the verb that runs: a verb's module pulls in its heavy
-// dependencies (ONNX Runtime, sharp, vega, Fastify, ...), and `voxlab metrics` or `voxlab --help` must not
-// pay for the others'. The table below is therefore the one place that knows every verb: its one-line
-// summary for `voxlab --help` and how to load it.
+// Start-up is kept short by importing only the verb that runs: a verb's module imports the library (src/index.ts,
+// whose heavy dependencies load on first use), and `voxlab --help` must not load even that. The table below is
+// therefore the one place that knows every verb: its one-line summary for `voxlab --help` and how to load it.
 import { Command, CommanderError } from "commander";
 
 type Register = (program: Command) => void;
