@@ -1,5 +1,5 @@
 // VoxLab's public API: notebooks, the CLI and other programs import from here only.
-export { VoxlabError } from "./core/errors.ts";
+export { errorMessage, VoxlabError } from "./core/errors.ts";
 export { writeFileAtomic } from "./core/fs.ts";
 export { mulberry32, randomInt, type Random } from "./core/random.ts";
 export { encodeWavPcm16 } from "./audio/encode-wav.ts";
@@ -106,12 +106,21 @@ export {
   bootstrapCi,
   calibratedMetrics,
   cllr,
+  calibratedJson,
+  COMPARE_COLUMNS,
   computeMetrics,
   detCurve,
   detTicks,
   eer,
   eerFromPoints,
+  formatMetricNumber,
+  formatMetricValue,
   groupTrials,
+  INTERVAL_METRICS,
+  intervalMetric,
+  METRIC_CATALOGUE,
+  metricDefinition,
+  metricIntervals,
   minCllr,
   minDcf,
   minDcfFromPoints,
@@ -119,27 +128,30 @@ export {
   operatingPoints,
   pairedSpeakerBootstrap,
   pairedVerdict,
-  parseScoresCsv,
   probit,
-  readScoresCsv,
   rocchEer,
   thresholdAtFalseAcceptRate,
   thresholdAtFalseRejectRate,
   type BayesErrorPoint,
   type BootstrapOptions,
+  type CalibratedMetric,
   type CalibratedMetrics,
+  type CatalogueKey,
   type ComputeMetricsOptions,
   type ConfidenceInterval,
   type DcfAtThreshold,
   type DcfCost,
   type DetCurve,
+  type IntervalMetric,
   type Labels,
+  type MetricDefinition,
+  type MetricIntervals,
+  type MetricUnit,
   type OperatingPoints,
   type PairedBootstrapOptions,
   type PairedDifference,
   type PairedTrials,
-  type ScoresCsvOptions,
-  type ScoresTable,
+  type ScoreMetric,
   type ThresholdChoice,
   type TrialGroups,
   type VerificationMetrics,
@@ -172,6 +184,8 @@ export {
   meanEmbedding,
   meanStd,
   normalizeScores,
+  parseScoresCsv,
+  readScoresCsv,
   scoreTrials,
   selectTopK,
   sNorm,
@@ -182,6 +196,8 @@ export {
   type CohortStats,
   type CohortStatsOptions,
   type ScoreNormOptions,
+  type ScoresCsvOptions,
+  type ScoresTable,
   type StdEstimator,
   type TrialEmbeddingOptions,
   type TrialEmbeddings,
@@ -224,8 +240,6 @@ export {
   confusionAt,
   DURATION_BINS,
   escapeHtml,
-  INTERVAL_METRICS,
-  metricIntervals,
   renderReportHtml,
   ruleOf30Warning,
   thresholdTable,
@@ -240,7 +254,6 @@ export {
   type ConditionSections,
   type ConditionSystem,
   type ConfusionCounts,
-  type MetricIntervals,
   type ReportFigure,
   type ReportCalibration,
   type ReportInput,
@@ -254,6 +267,7 @@ export {
 export {
   applyCalibration,
   calibrateDevSet,
+  calibrateDevSetToFile,
   DEFAULT_CALIBRATION_PRIOR,
   parseCalibration,
   posteriorOfTarget,
@@ -268,7 +282,9 @@ export {
   type TrainCalibrationOptions,
   type TrialDurations,
 } from "./calibration/index.ts";
-export { defaultStoreDir, runEvaluation, type EvaluationOptions, type EvaluationResult, type ScoreNorm } from "./experiments/evaluate.ts";
+export { defaultStoreDir, runEvaluation, SCORE_NORMS, type EvaluationOptions, type EvaluationResult, type ScoreNorm } from "./experiments/evaluate.ts";
+export { DEMO_DATA, DEMO_RESULTS, runDefaultJob, type DefaultJobOptions } from "./experiments/default-job.ts";
+export { writeFeaturesFile } from "./experiments/features-file.ts";
 export {
   configHash,
   experimentConfigSchema,
@@ -281,8 +297,9 @@ export {
   type ResolvedExperimentConfig,
 } from "./experiments/config.ts";
 export { gitState, runExperiment, runId, utcStamp, type DatasetProvenance, type ExperimentRun, type Provenance, type RunExperimentOptions } from "./experiments/run.ts";
-export { compareCurves, compareHtml, compareRuns, compareTable, readRun, type CompareOptions, type ComparedRun, type Comparison, type RunMetrics } from "./experiments/compare.ts";
+export { compareCurves, compareHtml, compareRuns, compareTable, defaultCompareDir, readRun, type CompareOptions, type ComparedRun, type Comparison, type RunMetrics } from "./experiments/compare.ts";
 export { PAIRED_DEFAULTS, pairedComparisons, pairedHtml, pairedMarkdown, pairedMethod, speakerOfPath, type PairedComparison, type PairedRun } from "./experiments/paired.ts";
+export { scoresFileMetrics, type ScoresFileMetrics } from "./experiments/scores-file-metrics.ts";
 export { describeTrials, type DescribeOptions } from "./experiments/trial-info.ts";
 export { DEFAULT_MODEL_FILE, defaultModelPath } from "./models/default-model.ts";
 export { parseShard, selectShard, shardFromEnvironment, type Shard } from "./embeddings/job-split.ts";

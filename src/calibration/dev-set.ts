@@ -1,11 +1,13 @@
 // Calibrating from what a dev evaluation left behind: a scores CSV or a `voxlab eval`/`run` folder.
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import Papa from "papaparse";
 import { scanDataset } from "../datasets/manifest.ts";
 import { errorMessage, printable, VoxlabError } from "../core/errors.ts";
-import { computeMetrics, groupTrials, readScoresCsv } from "../metrics/index.ts";
+import { readJson } from "../core/fs.ts";
+import { computeMetrics, groupTrials } from "../metrics/index.ts";
+import { readScoresCsv } from "../scoring/scores-csv.ts";
 import { thresholdTable } from "../metrics/thresholds.ts";
+import { writeCalibration } from "./file.ts";
 import { trainCalibration, type Calibration, type TrialDurations } from "./linear.ts";
 
 /** The scores CSV a path names: the file itself, or `<folder>/scores.csv` for a run folder. */
@@ -22,21 +24,11 @@ export async function scoresFileOf(path: string): Promise<string> {
 /** The dataset a run folder was evaluated on (its metrics.json `run.dataset`), if it says. */
 async function runDataset(folder: string): Promise<string | undefined> {
   try {
-    const json = JSON.parse(await readFile(join(folder, "metrics.json"), "utf8")) as { run?: { dataset?: unknown } };
+    const json = (await readJson(join(folder, "metrics.json"))) as { run?: { dataset?: unknown } };
     return typeof json.run?.dataset === "string" ? json.run.dataset : undefined;
   } catch {
     return undefined;
   }
-}
-
-/** The enroll and test ids of a scores CSV's rows (the `enroll` and `test` columns), in file order. */
-async function trialIds(path: string): Promise<{ enroll: string[]; test: string[] }> {
-  const parsed = Papa.parse<Record<string, string>>(await readFile(path, "utf8"), { header: true, skipEmptyLines: true, transformHeader: (h) => h.trim().replace(/^\uFEFF/, "") });
-  const fields = parsed.meta.fields ?? [];
-  if (!fields.includes("enroll") || !fields.includes("test")) {
-    throw new VoxlabError(`${path}: duration quality measures need "enroll" and "test" columns (as voxlab eval writes), got "${printable(fields.join(","))}"`);
-  }
-  return { enroll: parsed.data.map((r) => r.enroll), test: parsed.data.map((r) => r.test) };
 }
 
 /** Seconds of each trial side, looked up in the dataset's manifest by utterance path. */
@@ -63,15 +55,24 @@ export interface CalibrateDevOptions {
  */
 export async function calibrateDevSet(input: string, { prior, qmf = false, data }: CalibrateDevOptions = {}): Promise<Calibration> {
   const file = await scoresFileOf(input);
-  const { scores, labels } = await readScoresCsv(file, { trials: false });
+  // The trials' names only where duration quality measures need them.
+  const { scores, labels, trials } = await readScoresCsv(file, { trials: qmf });
   let durations: TrialDurations | undefined;
   if (qmf) {
     const dataset = data ?? (file === input ? undefined : await runDataset(input));
     if (dataset === undefined) throw new VoxlabError(`--qmf needs the dataset the trials come from (--data <root>; a run folder's metrics.json names it)`);
-    durations = await trialDurations(await trialIds(file), dataset);
+    if (trials === undefined) throw new VoxlabError(`${file}: duration quality measures need "enroll" and "test" columns (as voxlab eval writes)`);
+    durations = await trialDurations(trials, dataset);
   }
   const calibration = trainCalibration(scores, labels, { prior, durations, source: input });
   const groups = groupTrials(scores, labels, file);
   const rows = thresholdTable(groups, computeMetrics(scores, labels, { source: file }));
   return { ...calibration, dev_thresholds: rows.map((r) => ({ name: r.name, threshold: Number.isFinite(r.threshold) ? r.threshold : null })) };
+}
+
+/** `voxlab calibrate`: `calibrateDevSet`, written to `out` as calib.json. */
+export async function calibrateDevSetToFile(input: string, out: string, options: CalibrateDevOptions = {}): Promise<Calibration> {
+  const calibration = await calibrateDevSet(input, options);
+  await writeCalibration(out, calibration);
+  return calibration;
 }

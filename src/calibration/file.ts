@@ -1,25 +1,28 @@
 // calib.json: a trained calibration as a small JSON file.
-import { readFile } from "node:fs/promises";
-import { z } from "zod";
 import { errorMessage, VoxlabError } from "../core/errors.ts";
-import { writeFileAtomic } from "../core/fs.ts";
+import { readText, writeFileAtomic } from "../core/fs.ts";
+import { zod } from "./lazy-zod.ts";
 import type { Calibration } from "./linear.ts";
 
 /** What `format` says in every calib.json, so that another JSON file is not taken for one. */
 export const CALIBRATION_FORMAT = "voxlab-linear-calibration/1";
 
-const finite = z.number().refine(Number.isFinite, "must be a finite number");
-const count = z.int().min(1);
+function buildCalibrationSchema() {
+  const z = zod();
+  const finite = z.number().refine(Number.isFinite, "must be a finite number");
+  const count = z.int().min(1);
+  return z.object({
+    format: z.literal(CALIBRATION_FORMAT),
+    scale: finite,
+    offset: finite,
+    prior: z.number().gt(0).lt(1),
+    qmf: z.strictObject({ log_enroll_seconds: finite, log_test_seconds: finite }).optional(),
+    dev_thresholds: z.array(z.strictObject({ name: z.string().min(1).max(200), threshold: finite.nullable() })).max(100).optional(),
+    training: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), n_target: count, n_nontarget: count, source: z.string().optional() }),
+  });
+}
 
-const calibrationSchema = z.object({
-  format: z.literal(CALIBRATION_FORMAT),
-  scale: finite,
-  offset: finite,
-  prior: z.number().gt(0).lt(1),
-  qmf: z.strictObject({ log_enroll_seconds: finite, log_test_seconds: finite }).optional(),
-  dev_thresholds: z.array(z.strictObject({ name: z.string().min(1).max(200), threshold: finite.nullable() })).max(100).optional(),
-  training: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), n_target: count, n_nontarget: count, source: z.string().optional() }),
-});
+let calibrationSchema: ReturnType<typeof buildCalibrationSchema> | undefined;
 
 /** The JSON text of a calibration (with its format tag). */
 export function calibrationJson(calibration: Calibration): string {
@@ -38,6 +41,7 @@ export function parseCalibration(text: string, source: string): Calibration {
   } catch (err) {
     throw new VoxlabError(`${source}: invalid JSON (${errorMessage(err)})`);
   }
+  calibrationSchema ??= buildCalibrationSchema();
   const parsed = calibrationSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -50,11 +54,5 @@ export function parseCalibration(text: string, source: string): Calibration {
 }
 
 export async function readCalibration(path: string): Promise<Calibration> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    throw new VoxlabError(`${path}: cannot read the calibration (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`);
-  }
-  return parseCalibration(text, path);
+  return parseCalibration(await readText(path, "calibration"), path);
 }

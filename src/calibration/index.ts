@@ -1,4 +1,4 @@
-export { calibrateDevSet, scoresFileOf, trialDurations, type CalibrateDevOptions } from "./dev-set.ts";
+export { calibrateDevSet, calibrateDevSetToFile, scoresFileOf, trialDurations, type CalibrateDevOptions } from "./dev-set.ts";
 export { CALIBRATION_FORMAT, calibrationJson, parseCalibration, readCalibration, writeCalibration } from "./file.ts";
 export {
   applyCalibration,

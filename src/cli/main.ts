@@ -1,11 +1,9 @@
 // The `voxlab` command line: a thin layer over the library. Each verb lives in commands/<verb>.ts.
 //
-// Start-up is kept short by importing only the verb that runs: a verb's module pulls in its heavy
-// dependencies (ONNX Runtime, sharp, vega, Fastify, ...), and `voxlab metrics` or `voxlab --help` must not
-// pay for the others'. The table below is therefore the one place that knows every verb: its one-line
-// summary for `voxlab --help` and how to load it.
+// Start-up is kept short by importing only the verb that runs: a verb's module imports the library (src/index.ts,
+// whose heavy dependencies load on first use), and `voxlab --help` must not load even that. The table below is
+// therefore the one place that knows every verb: its one-line summary for `voxlab --help` and how to load it.
 import { Command, CommanderError } from "commander";
-import { errorMessage } from "../core/errors.ts";
 
 type Register = (program: Command) => void;
 
@@ -71,6 +69,8 @@ try {
     // Commander already printed its one-line message (or the help text).
     process.exit(err.exitCode);
   }
+  // The library is loaded by then (every verb imports it); `voxlab --help` alone never gets here.
+  const { errorMessage } = await import("../index.ts");
   process.stderr.write(`voxlab: ${debug && err instanceof Error ? err.stack : errorMessage(err)}\n`);
   process.exit(1);
 }

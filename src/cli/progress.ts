@@ -19,6 +19,16 @@ export function createProgress(formatAmount: (n: number) => string = String, unk
   return process.stderr.isTTY ? barProgress(formatAmount) : lineProgress(formatAmount, unknownStep);
 }
 
+/** Runs `work` with a progress reporter, stopped when the work ends (or fails). */
+export async function withProgress<T>(work: (progress: ProgressReporter) => Promise<T>, formatAmount?: (n: number) => string): Promise<T> {
+  const progress = createProgress(formatAmount);
+  try {
+    return await work(progress);
+  } finally {
+    progress.stop();
+  }
+}
+
 function barProgress(formatAmount: (n: number) => string): ProgressReporter {
   const bar = new cliProgress.SingleBar(
     { format: "{label} |{bar}| {percentage}% {done} of {size}", stream: process.stderr, hideCursor: true },

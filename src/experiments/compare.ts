@@ -1,11 +1,12 @@
 // `voxlab compare <run-dir>...`: several runs' DET curves on one figure and their metrics side by side.
 import { existsSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { z } from "zod";
+import type { z } from "zod";
+import { zod } from "../calibration/lazy-zod.ts";
 import { VoxlabError } from "../core/errors.ts";
-import { ensureDir, writeFileAtomic } from "../core/fs.ts";
-import { detCurve, groupTrials, readScoresCsv, type ScoresTable } from "../metrics/index.ts";
+import { ensureDir, readJson, readText, writeFileAtomic } from "../core/fs.ts";
+import { COMPARE_COLUMNS, detCurve, formatMetricNumber, groupTrials } from "../metrics/index.ts";
+import { readScoresCsv, type ScoresTable } from "../scoring/scores-csv.ts";
 import { detPlotSpec, renderPng, renderSvg, type CurveInput } from "../plots/index.ts";
 import { conditionSections, escapeHtml, type ConditionSystem } from "../reports/index.ts";
 import { scanDataset, type DatasetManifest } from "../datasets/manifest.ts";
@@ -13,24 +14,29 @@ import { loadEnrollMap } from "../datasets/trial-lists.ts";
 import { describeTrials } from "./trial-info.ts";
 import { parseExperimentConfig, validateWith, type ExperimentConfig } from "./config.ts";
 import { pairedComparisons, pairedHtml, pairedMarkdown, type PairedComparison } from "./paired.ts";
-import { PARTIAL_SUFFIX, PROVENANCE_FILE, RESOLVED_CONFIG_FILE } from "./run.ts";
+import { PARTIAL_SUFFIX, PROVENANCE_FILE, RESOLVED_CONFIG_FILE, utcStamp } from "./run.ts";
 
 /** The files a finished run folder holds (what `runExperiment` writes last, and what compare reads). */
 const RUN_FILES = [RESOLVED_CONFIG_FILE, PROVENANCE_FILE, "metrics.json", "scores.csv"] as const;
 
 /** The metrics.json values the comparison shows; other keys (intervals, run info) may follow. */
-const runMetricsSchema = z.looseObject({
-  n_target: z.int().min(0),
-  n_nontarget: z.int().min(0),
-  eer: z.number(),
-  eer_rocch: z.number(),
-  "min_dcf_p0.01": z.number(),
-  "min_dcf_p0.05": z.number(),
-  cllr: z.number(),
-  min_cllr: z.number(),
-});
+function buildRunMetricsSchema() {
+  const z = zod();
+  return z.looseObject({
+    n_target: z.int().min(0),
+    n_nontarget: z.int().min(0),
+    eer: z.number(),
+    eer_rocch: z.number(),
+    "min_dcf_p0.01": z.number(),
+    "min_dcf_p0.05": z.number(),
+    cllr: z.number(),
+    min_cllr: z.number(),
+  });
+}
 
-export type RunMetrics = z.infer<typeof runMetricsSchema>;
+let runMetricsSchema: ReturnType<typeof buildRunMetricsSchema> | undefined;
+
+export type RunMetrics = z.infer<ReturnType<typeof buildRunMetricsSchema>>;
 
 export interface ComparedRun {
   dir: string;
@@ -51,15 +57,10 @@ export async function readRun(dir: string): Promise<ComparedRun> {
   if (missing.length > 0) throw new VoxlabError(`${dir}: not a complete run (no ${missing.join(", ")})`);
 
   const configFile = join(dir, RESOLVED_CONFIG_FILE);
-  const config = parseExperimentConfig(await readFile(configFile, "utf8"), configFile);
+  const config = parseExperimentConfig(await readText(configFile), configFile);
   const metricsFile = join(dir, "metrics.json");
-  let metricsJson: unknown;
-  try {
-    metricsJson = JSON.parse(await readFile(metricsFile, "utf8"));
-  } catch (err) {
-    throw new VoxlabError(`${metricsFile}: invalid JSON (${(err as Error).message})`);
-  }
-  const metrics = validateWith(runMetricsSchema, metricsJson, metricsFile);
+  runMetricsSchema ??= buildRunMetricsSchema();
+  const metrics = validateWith(runMetricsSchema, await readJson(metricsFile), metricsFile);
   const scores = await readScoresCsv(join(dir, "scores.csv"));
   const experiment = config.name ?? "experiment";
   return { dir, name: `${experiment}/${basename(resolve(dir))}`, experiment, config, metrics, scores };
@@ -71,10 +72,7 @@ function scoringLabel(config: ExperimentConfig): string {
   return norm === "as-norm" ? `as-norm (top ${config.scoring?.topK ?? "?"})` : norm;
 }
 
-const percent = (rate: number): string => (100 * rate).toFixed(3);
-const fixed4 = (value: number): string => value.toFixed(4);
-
-const TABLE_HEADER = ["run", "scoring", "trials", "EER %", "ROCCH-EER %", "minDCF 0.01", "minDCF 0.05", "Cllr", "minCllr"];
+const TABLE_HEADER = ["run", "scoring", "trials", ...COMPARE_COLUMNS.map((m) => m.column)];
 
 /** One table row per run, as text cells under TABLE_HEADER. */
 function tableRows(runs: readonly ComparedRun[]): string[][] {
@@ -82,12 +80,7 @@ function tableRows(runs: readonly ComparedRun[]): string[][] {
     name,
     scoringLabel(config),
     String(m.n_target + m.n_nontarget),
-    percent(m.eer),
-    percent(m.eer_rocch),
-    fixed4(m["min_dcf_p0.01"]),
-    fixed4(m["min_dcf_p0.05"]),
-    fixed4(m.cllr),
-    fixed4(m.min_cllr),
+    ...COMPARE_COLUMNS.map((metric) => formatMetricNumber(metric.unit, m[metric.key])),
   ]);
 }
 
@@ -199,8 +192,13 @@ export interface CompareOptions {
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
+/** Where a comparison goes by default: results/compare/<UTC timestamp>. */
+export function defaultCompareDir(now = new Date()): string {
+  return join("results", "compare", utcStamp(now));
+}
+
 /** Reads the runs, writes `compare.html` and `det-compare.{svg,png}` into `outDir`, and returns the tables. */
-export async function compareRuns(dirs: readonly string[], outDir: string, options: CompareOptions = {}): Promise<Comparison> {
+export async function compareRuns(dirs: readonly string[], outDir = defaultCompareDir(), options: CompareOptions = {}): Promise<Comparison> {
   if (dirs.length === 0) throw new VoxlabError("compare needs at least one run folder");
   const seen = new Set<string>();
   for (const dir of dirs) {

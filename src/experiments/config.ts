@@ -1,62 +1,85 @@
 // Experiment configs: one YAML or JSON file names one reproducible run (dataset, trials, model, scoring, outputs).
 import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { parseDocument } from "yaml";
-import { z } from "zod";
+import type * as Yaml from "yaml";
+import type { z } from "zod";
 import { errorMessage, printable, VoxlabError } from "../core/errors.ts";
+import { readText } from "../core/fs.ts";
+import { zod } from "../calibration/lazy-zod.ts";
 import { defaultModelPath } from "../models/default-model.ts";
-import type { ScoreNorm } from "./evaluate.ts";
+import { SCORE_NORMS, type ScoreNorm } from "./evaluate.ts";
 
-const NORMS = ["none", "s-norm", "as-norm"] as const satisfies readonly ScoreNorm[];
 /** An experiment name is a folder name under results/. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const DEFAULT_SEED = 1;
 const DEFAULT_TOP_K = 200;
 const DEFAULT_BOOTSTRAP = 200;
 
-const path = z.string().min(1);
-const count = z.int().min(1);
+/** The schemas of a config file, built on first use (zod loads lazily). */
+function buildSchemas() {
+  const z = zod();
+  const path = z.string().min(1);
+  const count = z.int().min(1);
 
-const generateSchema = z.strictObject({
-  seed: z.int().min(0).max(0xffffffff).optional(),
-  targetsPerUtterance: count.optional(),
-  nontargetRatio: z.number().min(0).optional(),
-  maxTrials: count.nullable().optional(),
-});
-
-const trialsObject = z
-  .strictObject({ file: path.optional(), generate: generateSchema.optional() })
-  .refine((t) => !(t.file !== undefined && t.generate !== undefined), { message: "give either file or generate, not both" });
-
-const scoringSchema = z
-  .strictObject({ norm: z.enum(NORMS).optional(), cohort: path.nullable().optional(), topK: count.optional() })
-  .superRefine((s, ctx) => {
-    if (s.norm !== undefined && s.norm !== "none" && !s.cohort) ctx.addIssue({ code: "custom", path: ["cohort"], message: `required when scoring.norm is ${s.norm}` });
-    if (s.norm === "none" && s.cohort) ctx.addIssue({ code: "custom", path: ["cohort"], message: "given but scoring.norm is none (drop the cohort or choose s-norm or as-norm)" });
+  const generate = z.strictObject({
+    seed: z.int().min(0).max(0xffffffff).optional(),
+    targetsPerUtterance: count.optional(),
+    nontargetRatio: z.number().min(0).optional(),
+    maxTrials: count.nullable().optional(),
   });
 
-const frontendSchema = z.strictObject({ chunkSeconds: z.number().positive().nullable().optional() });
-const outputsSchema = z.strictObject({ interactive: z.boolean().optional(), bootstrapIterations: count.optional() });
+  const trialsObject = z
+    .strictObject({ file: path.optional(), generate: generate.optional() })
+    .refine((t) => !(t.file !== undefined && t.generate !== undefined), { message: "give either file or generate, not both" });
+
+  const scoring = z
+    .strictObject({ norm: z.enum(SCORE_NORMS).optional(), cohort: path.nullable().optional(), topK: count.optional() })
+    .superRefine((s, ctx) => {
+      if (s.norm !== undefined && s.norm !== "none" && !s.cohort) ctx.addIssue({ code: "custom", path: ["cohort"], message: `required when scoring.norm is ${s.norm}` });
+      if (s.norm === "none" && s.cohort) ctx.addIssue({ code: "custom", path: ["cohort"], message: "given but scoring.norm is none (drop the cohort or choose s-norm or as-norm)" });
+    });
+
+  const frontend = z.strictObject({ chunkSeconds: z.number().positive().nullable().optional() });
+  const outputs = z.strictObject({ interactive: z.boolean().optional(), bootstrapIterations: count.optional() });
+
+  const config = z.strictObject({
+    name: z.string().regex(NAME, { message: "must be a folder name: letters, digits, '.', '_' or '-', starting with a letter or digit" }).optional(),
+    seed: z.int().min(0).max(0xffffffff).optional(),
+    dataset: path,
+    // A bare string is the trial-list file.
+    trials: z.preprocess((v) => (typeof v === "string" ? { file: v } : v), trialsObject).optional(),
+    enrollMap: path.nullable().optional(),
+    model: path.optional(),
+    frontend: frontend.optional(),
+    scoring: scoring.optional(),
+    outputs: outputs.optional(),
+    // A calib.json from `voxlab calibrate` on a dev run (or a folder holding one as calib.json).
+    calibration: path.nullable().optional(),
+  });
+
+  /** The keys each mapping allows, for the "unknown key" message. */
+  const keysAt: Record<string, readonly string[]> = {
+    "": Object.keys(config.shape),
+    trials: ["file", "generate"],
+    "trials.generate": Object.keys(generate.shape),
+    frontend: Object.keys(frontend.shape),
+    scoring: ["norm", "cohort", "topK"],
+    outputs: Object.keys(outputs.shape),
+  };
+  return { config, keysAt };
+}
+
+let schemas: ReturnType<typeof buildSchemas> | undefined;
+const builtSchemas = (): ReturnType<typeof buildSchemas> => (schemas ??= buildSchemas());
 
 /** The schema of an experiment config file (relative paths are resolved against the file's folder). */
-export const experimentConfigSchema = z.strictObject({
-  name: z.string().regex(NAME, { message: "must be a folder name: letters, digits, '.', '_' or '-', starting with a letter or digit" }).optional(),
-  seed: z.int().min(0).max(0xffffffff).optional(),
-  dataset: path,
-  // A bare string is the trial-list file.
-  trials: z.preprocess((v) => (typeof v === "string" ? { file: v } : v), trialsObject).optional(),
-  enrollMap: path.nullable().optional(),
-  model: path.optional(),
-  frontend: frontendSchema.optional(),
-  scoring: scoringSchema.optional(),
-  outputs: outputsSchema.optional(),
-  // A calib.json from `voxlab calibrate` on a dev run (or a folder holding one as calib.json).
-  calibration: path.nullable().optional(),
-});
+export function experimentConfigSchema(): ReturnType<typeof buildSchemas>["config"] {
+  return builtSchemas().config;
+}
 
-export type ExperimentConfig = z.infer<typeof experimentConfigSchema>;
+export type ExperimentConfig = z.infer<ReturnType<typeof experimentConfigSchema>>;
 
 /** A config with every default filled in and every path absolute; itself a valid config file. */
 export interface ResolvedExperimentConfig {
@@ -72,16 +95,6 @@ export interface ResolvedExperimentConfig {
   /** The calib.json applied to the scores; absent without one (so older configs keep their hash). */
   calibration?: string;
 }
-
-/** The keys each mapping allows, for the "unknown key" message. */
-const KEYS_AT: Record<string, readonly string[]> = {
-  "": Object.keys(experimentConfigSchema.shape),
-  trials: ["file", "generate"],
-  "trials.generate": Object.keys(generateSchema.shape),
-  frontend: Object.keys(frontendSchema.shape),
-  scoring: ["norm", "cohort", "topK"],
-  outputs: Object.keys(outputsSchema.shape),
-};
 
 /** What a field holds, where "a mapping" would say too little. */
 const EXPECTED_AT: Record<string, string> = {
@@ -122,7 +135,7 @@ function formatIssue(issue: z.core.$ZodIssue): string {
   const got = "input" in issue && issue.input !== undefined ? `, got ${describeValue(issue.input)}` : "";
   switch (issue.code) {
     case "unrecognized_keys": {
-      const allowed = KEYS_AT[where];
+      const allowed = builtSchemas().keysAt[where];
       const field = [where, shorten(issue.keys[0])].filter(Boolean).join(".");
       return `${field}: unknown key${allowed ? ` (expected one of ${allowed.join("|")})` : ""}`;
     }
@@ -140,6 +153,14 @@ function formatIssue(issue: z.core.$ZodIssue): string {
   }
 }
 
+let loadedYaml: typeof Yaml | undefined;
+
+/** The yaml package, loaded on the first YAML config (it takes about 50 ms). */
+function yaml(): typeof Yaml {
+  loadedYaml ??= createRequire(import.meta.url)("yaml") as typeof Yaml;
+  return loadedYaml;
+}
+
 function parseText(text: string, source: string): unknown {
   const ext = extname(source).toLowerCase();
   if (ext === ".json") {
@@ -150,7 +171,7 @@ function parseText(text: string, source: string): unknown {
     }
   }
   if (ext !== ".yaml" && ext !== ".yml") throw new VoxlabError(`${source}: an experiment config must be .yaml, .yml or .json`);
-  const doc = parseDocument(text, { uniqueKeys: true });
+  const doc = yaml().parseDocument(text, { uniqueKeys: true });
   const [error] = doc.errors;
   // The first line of a YAML error says what and where ("... at line 2, column 3:"); a code frame follows.
   if (error) throw new VoxlabError(`${source}: invalid YAML: ${printable(error.message.split("\n")[0].replace(/:$/, ""))}`);
@@ -166,7 +187,7 @@ function parseText(text: string, source: string): unknown {
 export function parseExperimentConfig(text: string, source: string): ExperimentConfig {
   const data = parseText(text, source);
   if (data === null || data === undefined) throw new VoxlabError(`${source}: the config is empty (it needs at least dataset)`);
-  return validateWith(experimentConfigSchema, data, source);
+  return validateWith(experimentConfigSchema(), data, source);
 }
 
 /** `data` checked against `schema`, or a VoxlabError `<source>: <field.path>: <problem>` for its first issue. */
@@ -215,12 +236,7 @@ export function resolveExperimentConfig(config: ExperimentConfig, baseDir: strin
 
 /** Reads, validates and resolves a config file. Its name defaults to the file's name without the extension. */
 export async function loadExperimentConfig(file: string): Promise<ResolvedExperimentConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (err) {
-    throw new VoxlabError(`${file}: cannot read the experiment config (${(err as NodeJS.ErrnoException).code ?? "error"})`);
-  }
+  const text = await readText(file, "experiment config");
   const stem = basename(file, extname(file));
   const fallbackName = NAME.test(stem) ? stem : "experiment";
   return resolveExperimentConfig(parseExperimentConfig(text, file), dirname(resolve(file)), file, fallbackName);

@@ -10,14 +10,18 @@ import type { Device } from "../models/embedding-model.ts";
 import { EmbeddingStore, type BadFile } from "../embeddings/store/cache.ts";
 import { VoxlabError } from "../core/errors.ts";
 import { ensureDir, writeFileAtomic } from "../core/fs.ts";
+import { readCalibration } from "../calibration/file.ts";
 import { applyCalibration, type Calibration, type TrialDurations } from "../calibration/linear.ts";
-import { calibratedMetrics, computeMetrics, type CalibratedMetrics, type VerificationMetrics } from "../metrics/index.ts";
-import { metricIntervals, writeReport, type MetricIntervals } from "../reports/index.ts";
+import { calibratedJson, calibratedMetrics, computeMetrics, metricIntervals, type CalibratedMetrics, type MetricIntervals, type VerificationMetrics } from "../metrics/index.ts";
+import { writeReport } from "../reports/index.ts";
 import { Cohort, normalizeScores } from "../scoring/norm.ts";
-import { scoreTrials, trialEmbeddings, writeScoresCsv } from "../scoring/score-trials.ts";
+import { scoreTrials, trialEmbeddings } from "../scoring/score-trials.ts";
+import { writeScoresCsv } from "../scoring/scores-csv.ts";
 import { describeTrials } from "./trial-info.ts";
 
-export type ScoreNorm = "none" | "s-norm" | "as-norm";
+/** Score normalisations: none, s-norm, or adaptive s-norm over the top-k cohort scores. */
+export const SCORE_NORMS = ["none", "s-norm", "as-norm"] as const;
+export type ScoreNorm = (typeof SCORE_NORMS)[number];
 
 export interface EvaluationOptions extends ComputeOptions {
   /** Dataset root (VoxCeleb-style tree). */
@@ -51,6 +55,8 @@ export interface EvaluationOptions extends ComputeOptions {
   onProgress?: (stage: string, done: number, total: number) => void;
   /** A calibration (from `voxlab calibrate` on dev trials) to apply: calibrated scores and actual costs are added. */
   calibration?: { calibration: Calibration; source: string };
+  /** A calib.json to read and apply as `calibration`; read first, so that a bad file fails before any embedding work. */
+  calibrationFile?: string;
 }
 
 /** The calibrated side of an evaluation. */
@@ -106,15 +112,16 @@ function trialDurations(trials: readonly Trial[], manifest: DatasetManifest, enr
 /** metrics.json's calibration keys: the actual costs beside the raw metrics, and the calibration used. */
 function calibrationSummary(m: CalibratedMetrics, calibration: Calibration): Record<string, unknown> {
   return {
-    "act_dcf_p0.01": m["act_dcf_p0.01"],
-    "act_dcf_p0.05": m["act_dcf_p0.05"],
-    cllr_calibrated: m.cllr_calibrated,
-    calibration_loss: m.calibration_loss,
+    ...calibratedJson(m),
     calibration: { scale: calibration.scale, offset: calibration.offset, prior: calibration.prior, ...(calibration.qmf ? { qmf: calibration.qmf } : {}), training_sha256: calibration.training.sha256 },
   };
 }
 
 export async function runEvaluation(options: EvaluationOptions): Promise<EvaluationResult> {
+  if (options.calibrationFile !== undefined) {
+    const { calibrationFile, ...rest } = options;
+    return runEvaluation({ ...rest, calibration: { calibration: await readCalibration(calibrationFile), source: calibrationFile } });
+  }
   const progress = options.onProgress ?? (() => undefined);
   const norm = options.norm ?? (options.cohort ? "as-norm" : "none");
   if (norm !== "none" && !options.cohort) throw new VoxlabError(`--norm ${norm} needs a cohort (--cohort <dataset root>)`);

@@ -1,7 +1,17 @@
 // Whether a difference between two runs is real: paired speaker-bootstrap intervals of each metric's difference.
-import { metricsOfGroups, pairedSpeakerBootstrap, pairedVerdict, type PairedDifference, type ScoresTable, type TrialGroups } from "../metrics/index.ts";
+import {
+  formatMetricValue,
+  metricDefinition,
+  metricsOfGroups,
+  pairedSpeakerBootstrap,
+  pairedVerdict,
+  type IntervalMetric,
+  type PairedDifference,
+  type TrialGroups,
+} from "../metrics/index.ts";
+import type { ScoresTable } from "../scoring/scores-csv.ts";
 import { printable } from "../core/errors.ts";
-import { escapeHtml, INTERVAL_METRICS, type IntervalMetric } from "../reports/index.ts";
+import { escapeHtml } from "../reports/index.ts";
 
 /** Resamples and seed of the comparison's bootstrap (fixed, so a comparison is reproducible). */
 export const PAIRED_DEFAULTS = { iterations: 1000, seed: 1, confidence: 0.95 } as const;
@@ -80,7 +90,7 @@ export function pairedComparisons(runs: readonly PairedRun[], { onProgress, ...o
   });
 }
 
-const format = (key: IntervalMetric, value: number): string => (INTERVAL_METRICS[key].percent ? `${(100 * value).toFixed(3)} %` : value.toFixed(4));
+const format = (key: IntervalMetric, value: number): string => formatMetricValue(metricDefinition(key).unit, value);
 const signed = (key: IntervalMetric, value: number): string => (value > 0 ? "+" : "") + format(key, value);
 
 /** The method, in one paragraph (markdown and HTML say the same). */
@@ -115,7 +125,7 @@ function rows(comparisons: readonly PairedComparison[]): Row[] {
       const d = c.differences[key];
       return {
         pair,
-        metric: INTERVAL_METRICS[key].label,
+        metric: metricDefinition(key).label,
         a: format(key, d.a),
         b: format(key, d.b),
         difference: signed(key, d.difference),

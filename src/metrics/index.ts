@@ -13,6 +13,19 @@ export {
   type BayesErrorPoint,
   type CalibratedMetrics,
 } from "./calibrated.ts";
+export {
+  calibratedJson,
+  COMPARE_COLUMNS,
+  formatMetricNumber,
+  formatMetricValue,
+  METRIC_CATALOGUE,
+  metricDefinition,
+  type CalibratedMetric,
+  type CatalogueKey,
+  type MetricDefinition,
+  type MetricUnit,
+  type ScoreMetric,
+} from "./catalogue.ts";
 export { cllr, minCllr } from "./cllr.ts";
 export { actualDcf, bayesThreshold, minDcf, minDcfFromPoints, type DcfAtThreshold, type DcfCost } from "./dcf.ts";
 export {
@@ -25,8 +38,8 @@ export {
   type ThresholdChoice,
 } from "./det.ts";
 export { eer, eerFromPoints, rocchEer } from "./eer.ts";
+export { INTERVAL_METRICS, intervalMetric, metricIntervals, type IntervalMetric, type MetricIntervals } from "./intervals.ts";
 export { pairedSpeakerBootstrap, pairedVerdict, type PairedBootstrapOptions, type PairedDifference, type PairedTrials } from "./paired-bootstrap.ts";
-export { parseScoresCsv, readScoresCsv, type ScoresCsvOptions, type ScoresTable } from "../scoring/scores-csv.ts";
 export { groupTrials, operatingPoints, type Labels, type OperatingPoints, type TrialGroups } from "./trials.ts";
 
 /**

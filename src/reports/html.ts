@@ -1,20 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import {
-  bootstrapCi,
-  cllr,
-  detCurve,
-  eer,
-  groupTrials,
-  minCllr,
-  minDcf,
-  rocchEer,
-  type BootstrapOptions,
-  type ConfidenceInterval,
-  type Labels,
-  type TrialGroups,
-  type VerificationMetrics,
-} from "../metrics/index.ts";
+import { detCurve, groupTrials, type BootstrapOptions, type Labels, type TrialGroups, type VerificationMetrics } from "../metrics/index.ts";
+import { formatMetricValue, metricDefinition } from "../metrics/catalogue.ts";
+import { INTERVAL_METRICS, metricIntervals, type MetricIntervals } from "../metrics/intervals.ts";
 import {
   bayesErrorSpec,
   detPlotData,
@@ -45,19 +33,6 @@ export interface ReportTrial extends TrialConditions {
   enrollAudio?: string;
   testAudio?: string;
 }
-
-/** The metrics that get a bootstrap interval, with the function that recomputes each on a resample. */
-export const INTERVAL_METRICS = {
-  eer: { label: "EER", percent: true, metric: eer },
-  "min_dcf_p0.01": { label: "minDCF (P_target = 0.01)", percent: false, metric: (g: TrialGroups) => minDcf(g, { pTarget: 0.01 }).value },
-  "min_dcf_p0.05": { label: "minDCF (P_target = 0.05)", percent: false, metric: (g: TrialGroups) => minDcf(g, { pTarget: 0.05 }).value },
-  cllr: { label: "Cllr", percent: false, metric: cllr },
-  min_cllr: { label: "minCllr", percent: false, metric: minCllr },
-  eer_rocch: { label: "ROCCH-EER", percent: true, metric: rocchEer },
-} as const;
-
-export type IntervalMetric = keyof typeof INTERVAL_METRICS;
-export type MetricIntervals = Partial<Record<IntervalMetric, ConfidenceInterval>>;
 
 export interface ReportInput {
   title: string;
@@ -121,24 +96,17 @@ function loadPlotly(): Promise<string> {
   return plotlyCode;
 }
 
-export function metricIntervals(scores: ArrayLike<number>, labels: Labels, options: BootstrapOptions = {}): MetricIntervals {
-  const intervals: MetricIntervals = {};
-  for (const key of Object.keys(INTERVAL_METRICS) as IntervalMetric[]) intervals[key] = bootstrapCi(scores, labels, INTERVAL_METRICS[key].metric, options);
-  return intervals;
-}
-
-const formatValue = (value: number, percent: boolean): string => (percent ? `${(value * 100).toFixed(3)} %` : value.toFixed(4));
 const formatThreshold = (t: number): string => (t === Infinity ? "+∞ (reject all)" : t.toPrecision(6));
 const formatRate = (rate: number): string => `${(rate * 100).toFixed(3)} %`;
 
 function metricsTable(metrics: VerificationMetrics, intervals: MetricIntervals): string {
   const anyInterval = Object.keys(intervals).length > 0;
   const confidence = Object.values(intervals)[0]?.confidence;
-  const rows = (Object.keys(INTERVAL_METRICS) as IntervalMetric[]).map((key) => {
-    const { label, percent } = INTERVAL_METRICS[key];
+  const rows = INTERVAL_METRICS.map((key) => {
+    const { label, unit } = metricDefinition(key);
     const ci = intervals[key];
-    const interval = ci === undefined ? "" : `[${formatValue(ci.lower, percent)}, ${formatValue(ci.upper, percent)}]`;
-    return `<tr><th scope="row">${escapeHtml(label)}</th><td>${formatValue(metrics[key], percent)}</td>${anyInterval ? `<td>${interval}</td>` : ""}</tr>`;
+    const interval = ci === undefined ? "" : `[${formatMetricValue(unit, ci.lower)}, ${formatMetricValue(unit, ci.upper)}]`;
+    return `<tr><th scope="row">${escapeHtml(label)}</th><td>${formatMetricValue(unit, metrics[key])}</td>${anyInterval ? `<td>${interval}</td>` : ""}</tr>`;
   });
   const ciHead = anyInterval ? `<th>${Math.round((confidence ?? 0.95) * 100)} % bootstrap CI</th>` : "";
   return `<table class="metrics"><thead><tr><th>Metric</th><th>Value</th>${ciHead}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
@@ -254,8 +222,8 @@ export async function buildReport(input: ReportInput): Promise<BuiltReport> {
 
   const info: [string, string][] = [
     ...Object.entries(input.info ?? {}),
-    ["Target trials", String(metrics.n_target)],
-    ["Non-target trials", String(metrics.n_nontarget)],
+    [metricDefinition("n_target").label, String(metrics.n_target)],
+    [metricDefinition("n_nontarget").label, String(metrics.n_nontarget)],
     ["Date", (input.date ?? new Date()).toISOString()],
   ];
   const infoTable = `<table class="info"><tbody>${info.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join("")}</tbody></table>`;

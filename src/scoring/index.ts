@@ -16,4 +16,5 @@ export {
   type ScoreNormOptions,
   type StdEstimator,
 } from "./norm.ts";
-export { formatScoresCsv, scoreTrials, trialEmbeddings, writeScoresCsv, type TrialEmbeddingOptions, type TrialEmbeddings } from "./score-trials.ts";
+export { scoreTrials, trialEmbeddings, type TrialEmbeddingOptions, type TrialEmbeddings } from "./score-trials.ts";
+export { formatScoresCsv, parseScoresCsv, readScoresCsv, writeScoresCsv, type ScoresCsvOptions, type ScoresTable } from "./scores-csv.ts";

@@ -1,10 +1,7 @@
-// Scoring a trial list: cosine between each trial's enroll side and test utterance. Scores table out as
-// CSV `enroll,test,label,score`.
-import Papa from "papaparse";
+// Scoring a trial list: cosine between each trial's enroll side and test utterance.
 import type { EnrollMap, Trial } from "../datasets/trial-lists.ts";
 import { centroid, type CentroidMethod } from "../enrollment/centroid.ts";
 import { VoxlabError } from "../core/errors.ts";
-import { writeFileAtomic } from "../core/fs.ts";
 import { directionalNorm, dot, type Vector } from "../core/vector.ts";
 
 /** Where a trial's embeddings come from. Both throw a VoxlabError naming what is missing. */
@@ -70,33 +67,4 @@ export function scoreTrials(trials: readonly Trial[], embeddings: TrialEmbedding
     const t = embeddings.test(test);
     return dot(e, t) / (cachedNorm(enrollNorms, enroll, e) * cachedNorm(testNorms, test, t));
   });
-}
-
-const SCORE_COLUMNS = ["enroll", "test", "label", "score"];
-/** Rows formatted at once when the table is written: a few MB of text, however many trials there are. */
-const CSV_CHUNK_ROWS = 10_000;
-
-function checkScoreCount(trials: readonly Trial[], scores: ArrayLike<number>): void {
-  if (scores.length !== trials.length) throw new VoxlabError(`${trials.length} trials but ${scores.length} scores`);
-}
-
-/** The scores table as CSV text in pieces: the header line, then the rows CSV_CHUNK_ROWS at a time. */
-function* scoresCsvChunks(trials: readonly Trial[], scores: ArrayLike<number>): Generator<string> {
-  yield `${SCORE_COLUMNS.join(",")}\n`;
-  for (let start = 0; start < trials.length; start += CSV_CHUNK_ROWS) {
-    const rows = trials.slice(start, start + CSV_CHUNK_ROWS).map((t, i) => [t.enroll, t.test, t.label, scores[start + i]]);
-    yield `${Papa.unparse(rows, { newline: "\n" })}\n`;
-  }
-}
-
-/** The scores table as CSV with header `enroll,test,label,score` (scores at full float64 precision). */
-export function formatScoresCsv(trials: readonly Trial[], scores: ArrayLike<number>): string {
-  checkScoreCount(trials, scores);
-  return [...scoresCsvChunks(trials, scores)].join("");
-}
-
-/** Writes the scores table a chunk at a time, so the whole text is never held at once. */
-export async function writeScoresCsv(path: string, trials: readonly Trial[], scores: ArrayLike<number>): Promise<void> {
-  checkScoreCount(trials, scores);
-  await writeFileAtomic(path, scoresCsvChunks(trials, scores));
 }

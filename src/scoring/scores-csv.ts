@@ -1,6 +1,9 @@
-import { readFile } from "node:fs/promises";
-import Papa from "papaparse";
+// The scores table as CSV: written by evaluations (`enroll,test,label,score`), read by metrics, calibrate and compare.
+import { createRequire } from "node:module";
+import type * as PapaParse from "papaparse";
+import type { Trial } from "../datasets/trial-lists.ts";
 import { printable, VoxlabError } from "../core/errors.ts";
+import { readText, writeFileAtomic } from "../core/fs.ts";
 
 /** A scores table: one trial per row; label 1 = target (same speaker), 0 = non-target. */
 export interface ScoresTable {
@@ -8,6 +11,14 @@ export interface ScoresTable {
   labels: Uint8Array;
   /** The trials' two sides, when the file has `enroll` and `test` columns (as `voxlab eval` writes). */
   trials?: { enroll: string[]; test: string[] };
+}
+
+let loadedPapa: typeof PapaParse | undefined;
+
+/** Papa Parse, loaded on first use: plain score files (and start-up) never need it. */
+function papa(): typeof PapaParse {
+  loadedPapa ??= createRequire(import.meta.url)("papaparse") as typeof PapaParse;
+  return loadedPapa;
 }
 
 /** Counts of `ch` in `text`. */
@@ -36,7 +47,7 @@ type RowReader = { count: number; row: (i: number) => string[] };
 function csvRows(text: string, source: string): RowReader {
   const lines = plainLines(text);
   if (lines) return { count: lines.length, row: (i) => lines[i].split(",") };
-  const parsed = Papa.parse<string[]>(text, { delimiter: ",", header: false, skipEmptyLines: false });
+  const parsed = papa().parse<string[]>(text, { delimiter: ",", header: false, skipEmptyLines: false });
   const firstError = parsed.errors[0];
   if (firstError) {
     const line = firstError.row === undefined ? "" : ` (line ${firstError.row + 1})`;
@@ -92,12 +103,34 @@ export function parseScoresCsv(text: string, source: string, options: ScoresCsvO
 }
 
 export async function readScoresCsv(path: string, options: ScoresCsvOptions = {}): Promise<ScoresTable> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new VoxlabError(`${path}: cannot read the scores file (${code ?? String(err)})`);
+  return parseScoresCsv(await readText(path, "scores file"), path, options);
+}
+
+const SCORE_COLUMNS = ["enroll", "test", "label", "score"];
+/** Rows formatted at once when the table is written: a few MB of text, however many trials there are. */
+const CSV_CHUNK_ROWS = 10_000;
+
+function checkScoreCount(trials: readonly Trial[], scores: ArrayLike<number>): void {
+  if (scores.length !== trials.length) throw new VoxlabError(`${trials.length} trials but ${scores.length} scores`);
+}
+
+/** The scores table as CSV text in pieces: the header line, then the rows CSV_CHUNK_ROWS at a time. */
+function* scoresCsvChunks(trials: readonly Trial[], scores: ArrayLike<number>): Generator<string> {
+  yield `${SCORE_COLUMNS.join(",")}\n`;
+  for (let start = 0; start < trials.length; start += CSV_CHUNK_ROWS) {
+    const rows = trials.slice(start, start + CSV_CHUNK_ROWS).map((t, i) => [t.enroll, t.test, t.label, scores[start + i]]);
+    yield `${papa().unparse(rows, { newline: "\n" })}\n`;
   }
-  return parseScoresCsv(text, path, options);
+}
+
+/** The scores table as CSV with header `enroll,test,label,score` (scores at full float64 precision). */
+export function formatScoresCsv(trials: readonly Trial[], scores: ArrayLike<number>): string {
+  checkScoreCount(trials, scores);
+  return [...scoresCsvChunks(trials, scores)].join("");
+}
+
+/** Writes the scores table a chunk at a time, so the whole text is never held at once. */
+export async function writeScoresCsv(path: string, trials: readonly Trial[], scores: ArrayLike<number>): Promise<void> {
+  checkScoreCount(trials, scores);
+  await writeFileAtomic(path, scoresCsvChunks(trials, scores));
 }

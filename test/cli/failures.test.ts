@@ -244,7 +244,7 @@ const FLAG_CASES: Case[] = [
 
 const MISSING_CASES: Case[] = [
   { name: "metrics: missing scores file", args: () => ["metrics", at("none.csv")], expect: /none\.csv: .*ENOENT/ },
-  { name: "metrics: a folder as the scores file", args: () => ["metrics", work], expect: /EISDIR/ },
+  { name: "metrics: a folder as the scores file", args: () => ["metrics", work], expect: /cannot read the scores file \(is a directory, not a regular file\)/ },
   { name: "embed: missing audio", args: () => ["embed", at("none.wav"), "--out", at("x.npy")], expect: /none\.wav/ },
   { name: "embed: missing --list", args: () => ["embed", "--list", at("none.txt"), "--out", at("x.npy")], expect: /none\.txt: cannot read the file list \(ENOENT/ },
   { name: "embed: missing --model", args: () => ["embed", wav("sc-1s.wav"), "--out", at("x.npy"), "--model", at("none.onnx")], expect: /none\.onnx: cannot read \(ENOENT/ },

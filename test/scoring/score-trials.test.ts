@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
-import { cosineScore, formatScoresCsv, l2Normalize, parseScoresCsv, readScoresCsv, scoreTrials, trialEmbeddings, VoxlabError, writeScoresCsv, type Trial } from "../../src/index.ts";
+import { cosineScore, l2Normalize, scoreTrials, trialEmbeddings, VoxlabError, type Trial } from "../../src/index.ts";
 
 const f32 = (...x: number[]): Float32Array => Float32Array.from(x);
 
@@ -55,47 +52,4 @@ test("scoreTrials: a missing utterance is a VoxlabError naming it", () => {
   const lookup = trialEmbeddings((id) => utterances.get(id), { enrollMap: new Map([["x-enroll", ["a/1.wav", "gone.wav"]]]) });
   assert.throws(() => scoreTrials([{ enroll: "a/1.wav", test: "nope.wav", label: 1 }], lookup), /test utterance "nope.wav"/);
   assert.throws(() => scoreTrials([{ enroll: "x-enroll", test: "a/1.wav", label: 1 }], lookup), /enrollment "x-enroll" utterance "gone.wav"/);
-});
-
-test("writeScoresCsv: enroll,test,label,score that the metrics reader reads back exactly", async () => {
-  const trials: Trial[] = [
-    { enroll: "id1/a,b.wav", test: "id2/c.wav", label: 1 },
-    { enroll: "id1/d.wav", test: "id3/e.wav", label: 0 },
-  ];
-  const scores = [0.1 + 0.2, -1 / 3];
-  const text = formatScoresCsv(trials, scores);
-  assert.equal(text.split("\n")[0], "enroll,test,label,score");
-  assert.equal(text.split("\n")[1], `"id1/a,b.wav",id2/c.wav,1,${0.1 + 0.2}`);
-  const dir = await mkdtemp(join(tmpdir(), "voxlab-scores-"));
-  try {
-    await writeScoresCsv(join(dir, "scores.csv"), trials, scores);
-    const table = await readScoresCsv(join(dir, "scores.csv"));
-    assert.deepEqual(Array.from(table.scores), scores);
-    assert.deepEqual(Array.from(table.labels), [1, 0]);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-  assert.deepEqual(Array.from(parseScoresCsv(text, "x").scores), scores);
-  assert.throws(() => formatScoresCsv(trials, [1]), /2 trials but 1 scores/);
-});
-
-test("writeScoresCsv: a table written in pieces (25,001 rows) has one header, every row once, in order", async () => {
-  const count = 25_001;
-  const trials: Trial[] = Array.from({ length: count }, (_, i) => ({ enroll: `s${i % 7}/e,${i}.wav`, test: `t/${i}.wav`, label: (i % 3 === 0 ? 1 : 0) as 0 | 1 }));
-  const scores = Float64Array.from({ length: count }, (_, i) => Math.sin(i) / (1 + i));
-  const dir = await mkdtemp(join(tmpdir(), "voxlab-scores-"));
-  try {
-    await writeScoresCsv(join(dir, "scores.csv"), trials, scores);
-    const lines = (await readFile(join(dir, "scores.csv"), "utf8")).split("\n");
-    assert.equal(lines.length, count + 2, "header, a line per trial, the final newline");
-    assert.equal(lines[0], "enroll,test,label,score");
-    assert.equal(lines[count + 1], "");
-    for (const i of [0, 9_999, 10_000, 20_000, count - 1]) assert.equal(lines[i + 1], `"s${i % 7}/e,${i}.wav",t/${i}.wav,${trials[i].label},${scores[i]}`);
-    const table = await readScoresCsv(join(dir, "scores.csv"));
-    assert.deepEqual(Array.from(table.scores), Array.from(scores));
-    assert.deepEqual(Array.from(table.labels), trials.map((t) => t.label));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-  assert.equal(formatScoresCsv([], []), "enroll,test,label,score\n", "no trials: the header alone");
 });

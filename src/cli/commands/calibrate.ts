@@ -1,18 +1,13 @@
 import type { Command } from "commander";
-import { VoxlabError } from "../../core/errors.ts";
+import { calibrateDevSetToFile } from "../../index.ts";
+import { parsePrior } from "../flags.ts";
+import { formatCalibration } from "../format.ts";
 
 interface CalibrateFlags {
   prior: string;
   out: string;
   qmf?: boolean;
   data?: string;
-}
-
-/** A prior from a flag: a number strictly between 0 and 1. */
-export function parsePrior(value: string, flag: string): number {
-  const p = Number(value);
-  if (value.trim() === "" || !(p > 0 && p < 1)) throw new VoxlabError(`${flag} must be a probability strictly between 0 and 1, got "${value}"`);
-  return p;
 }
 
 /** `voxlab calibrate <scores.csv | run-dir> [--prior P] [--qmf] --out calib.json`. */
@@ -27,13 +22,7 @@ export function registerCalibrate(program: Command): void {
     .requiredOption("--out <calib.json>", "where to write the calibration")
     .action(async (input: string, flags: CalibrateFlags) => {
       const prior = parsePrior(flags.prior, "--prior");
-      const [{ calibrateDevSet }, { writeCalibration }] = await Promise.all([import("../../calibration/dev-set.ts"), import("../../calibration/file.ts")]);
-      const calibration = await calibrateDevSet(input, { prior, qmf: flags.qmf, data: flags.data });
-      await writeCalibration(flags.out, calibration);
-      const qmf = calibration.qmf ? `, ln(enroll s) × ${calibration.qmf.log_enroll_seconds.toPrecision(6)}, ln(test s) × ${calibration.qmf.log_test_seconds.toPrecision(6)}` : "";
-      process.stdout.write(
-        `llr = ${calibration.scale.toPrecision(6)} · score + ${calibration.offset.toPrecision(6)}${qmf} (prior ${prior}; ` +
-          `${calibration.training.n_target} target, ${calibration.training.n_nontarget} non-target trials)\nwrote ${flags.out}\n`,
-      );
+      const calibration = await calibrateDevSetToFile(input, flags.out, { prior, qmf: flags.qmf, data: flags.data });
+      process.stdout.write(formatCalibration(calibration, flags.out));
     });
 }

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
-import { generateDemoDataset } from "../../datasets/demo/demo-dataset.ts";
-import { VoxlabError } from "../../core/errors.ts";
-import { createProgress } from "../progress.ts";
+import { generateDemoDataset } from "../../index.ts";
+import { parseNonNegativeInteger } from "../flags.ts";
+import { formatDemoDataset } from "../format.ts";
+import { withProgress } from "../progress.ts";
 
 interface DemoFlags {
   out: string;
@@ -9,11 +10,6 @@ interface DemoFlags {
   speakers: string;
   sessions: string;
   utterances: string;
-}
-
-function integerFlag(value: string, flag: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new VoxlabError(`${flag} must be a non-negative integer, got "${value}"`);
-  return Number(value);
 }
 
 /** The `voxlab data` command group, with `demo`: a synthetic VoxCeleb-style dataset made offline. */
@@ -28,28 +24,16 @@ export function registerData(program: Command): Command {
     .option("--sessions <n>", "sessions per speaker", "3")
     .option("--utterances <n>", "utterances per session", "4")
     .action(async (flags: DemoFlags) => {
+      const options = {
+        outDir: flags.out,
+        seed: parseNonNegativeInteger(flags.seed, "--seed"),
+        speakers: parseNonNegativeInteger(flags.speakers, "--speakers"),
+        sessionsPerSpeaker: parseNonNegativeInteger(flags.sessions, "--sessions"),
+        utterancesPerSession: parseNonNegativeInteger(flags.utterances, "--utterances"),
+      };
       const started = performance.now();
-      const progress = createProgress();
-      let summary;
-      try {
-        summary = await generateDemoDataset({
-          outDir: flags.out,
-          seed: integerFlag(flags.seed, "--seed"),
-          speakers: integerFlag(flags.speakers, "--speakers"),
-          sessionsPerSpeaker: integerFlag(flags.sessions, "--sessions"),
-          utterancesPerSession: integerFlag(flags.utterances, "--utterances"),
-          onProgress: (done, total) => progress.update("synthesising", done, total),
-        });
-      } finally {
-        progress.stop();
-      }
-      const reused = summary.utterances - summary.written;
-      process.stdout.write(
-        `wrote ${summary.outDir}: ${summary.speakers} speakers, ${summary.sessions} sessions, ${summary.utterances} utterances ` +
-          `(${(summary.totalSeconds / 60).toFixed(1)} min of audio${reused > 0 ? `, ${reused} already there` : ""}), ` +
-          `${summary.trials} trials (${summary.targetTrials} target) in ${summary.trialsPath} ` +
-          `(${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
-      );
+      const summary = await withProgress((progress) => generateDemoDataset({ ...options, onProgress: (done, total) => progress.update("synthesising", done, total) }));
+      process.stdout.write(formatDemoDataset(summary, (performance.now() - started) / 1000));
     });
   return group;
 }

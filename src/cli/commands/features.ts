@@ -1,7 +1,6 @@
 import type { Command } from "commander";
-import { loadAudio } from "../../audio/decode.ts";
-import { computeFeatures, FRONTEND_NAMES, parseFrontendName } from "../../features/index.ts";
-import { writeNpy } from "../../core/npy.ts";
+import { FRONTEND_NAMES, parseFrontendName, writeFeaturesFile } from "../../index.ts";
+import { formatFeatures } from "../format.ts";
 
 interface FeaturesFlags {
   frontend: string;
@@ -20,11 +19,7 @@ export function registerFeatures(program: Command): void {
     .requiredOption("--out <file.npy>", "where to write the [T,80] float32 array")
     .action(async (audio: string, flags: FeaturesFlags) => {
       const frontend = parseFrontendName(flags.frontend, "--frontend");
-      const samples = await loadAudio(audio);
-      const features = computeFeatures(samples, frontend, { meanNorm: flags.cmn, name: audio });
-      await writeNpy(flags.out, { shape: [features.frames, features.bins], data: features.data });
-      process.stdout.write(
-        `${flags.out}: [${features.frames},${features.bins}] float32, ${frontend}${flags.cmn ? " + mean norm" : ", no CMN"}\n`,
-      );
+      const features = await writeFeaturesFile(audio, flags.out, { frontend, meanNorm: flags.cmn });
+      process.stdout.write(formatFeatures(flags.out, features, frontend, flags.cmn));
     });
 }

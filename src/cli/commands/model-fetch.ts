@@ -1,4 +1,7 @@
 import type { Command } from "commander";
+import { fetchModel } from "../../index.ts";
+import { formatModelFetch } from "../format.ts";
+import { formatBytes, withProgress } from "../progress.ts";
 
 interface ModelFetchFlags {
   revision: string;
@@ -9,8 +12,6 @@ interface ModelFetchFlags {
   out?: string;
   license?: string;
 }
-
-const SERVED_BY = { "hf-cache": "the Hugging Face cache", "voxlab-cache": "VoxLab's cache", hub: "the Hub" } as const;
 
 /**
  * `voxlab model fetch <repo-id>`: a speaker model from the Hugging Face Hub, made loadable: SpeechBrain ECAPA
@@ -32,23 +33,22 @@ export function registerModelFetch(modelGroup: Command): void {
     .option("--license <id>", "licence stored in the model metadata (default: the family's: apache-2.0 for speechbrain/*, CC-BY-4.0 WeSpeaker, Apache-2.0 3D-Speaker)")
     .option("--out <model.onnx>", "the ONNX model to write (default: models/<repo-name>.onnx, or models/<file> for ONNX repos)")
     .action(async (repoId: string, flags: ModelFetchFlags) => {
-      const { createProgress, formatBytes } = await import("../progress.ts");
-      const { fetchModel } = await import("../../models/hub/fetch-model.ts");
-      const progress = createProgress(formatBytes);
-      const result = await fetchModel(repoId, {
-        revision: flags.revision,
-        file: flags.file,
-        family: flags.family,
-        cacheDir: flags.cacheDir,
-        endpoint: flags.endpoint,
-        out: flags.out,
-        license: flags.license,
-        onProgress: (file, { received, total }) => progress.update(`downloading ${file}`, received, total),
-      }).finally(() => progress.stop());
-      const { commit } = result.fetched.manifest;
-      const at = commit === undefined || commit === flags.revision ? flags.revision : `${flags.revision} = ${commit}`;
-      process.stderr.write(`${repoId}@${at}: files from ${SERVED_BY[result.fetched.servedBy]} (${result.fetched.dir})\n`);
-      const kind = result.sidecar === undefined ? "imported SpeechBrain ECAPA-TDNN" : `${result.family} model + ${result.sidecar}`;
-      process.stdout.write(`wrote ${result.outPath} (${kind}, ${result.embeddingDim}-d; from ${repoId}@${at})\n`);
+      const result = await withProgress(
+        (progress) =>
+          fetchModel(repoId, {
+            revision: flags.revision,
+            file: flags.file,
+            family: flags.family,
+            cacheDir: flags.cacheDir,
+            endpoint: flags.endpoint,
+            out: flags.out,
+            license: flags.license,
+            onProgress: (file, { received, total }) => progress.update(`downloading ${file}`, received, total),
+          }),
+        formatBytes,
+      );
+      const { source, written } = formatModelFetch(repoId, flags.revision, result);
+      process.stderr.write(source);
+      process.stdout.write(written);
     });
 }

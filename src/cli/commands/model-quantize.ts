@@ -1,6 +1,8 @@
 import type { Command } from "commander";
-import { optionalPositive } from "../flags.ts";
-import { createProgress } from "../progress.ts";
+import { quantizeModelFile } from "../../index.ts";
+import { optionalPositive, parseList } from "../flags.ts";
+import { formatQuantization } from "../format.ts";
+import { withProgress } from "../progress.ts";
 
 interface ModelQuantizeFlags {
   out: string;
@@ -24,26 +26,20 @@ export function registerModelQuantize(modelGroup: Command): void {
     .option("--keep-float <prefixes>", "comma-separated weight-name prefixes whose convolutions stay float32 (default: blocks.0.,se_block,asp.conv.)")
     .option("--threads <n>", "ONNX Runtime intra-op threads for calibration")
     .action(async (model: string, flags: ModelQuantizeFlags) => {
-      const { quantizeModelFile } = await import("../../models/quantize/quantize-file.ts");
+      const options = {
+        calibration: flags.calibration,
+        root: flags.root,
+        utterances: optionalPositive(flags.utterances, "--utterances", true),
+        keepFloat: flags.keepFloat === undefined ? undefined : parseList(flags.keepFloat),
+        intraOpThreads: optionalPositive(flags.threads, "--threads", true),
+      };
       const started = performance.now();
-      const progress = createProgress();
-      let result;
-      try {
-        result = await quantizeModelFile(model, flags.out, {
-          calibration: flags.calibration,
-          root: flags.root,
-          utterances: optionalPositive(flags.utterances, "--utterances", true),
-          keepFloat: flags.keepFloat?.split(",").map((s) => s.trim()).filter((s) => s.length > 0),
-          intraOpThreads: optionalPositive(flags.threads, "--threads", true),
+      const result = await withProgress((progress) =>
+        quantizeModelFile(model, flags.out, {
+          ...options,
           onStatus: (message, done, total) => (done === undefined ? process.stderr.write(`${message}\n`) : progress.update(message, done, total)),
-        });
-      } finally {
-        progress.stop();
-      }
-      const mib = (n: number): string => (n / 2 ** 20).toFixed(1);
-      process.stdout.write(
-        `wrote ${result.outPath}: ${result.quantized} convolutions int8, ${result.keptFloat} kept float32, calibrated on ${result.calibrationUtterances} utterances ` +
-          `(${mib(result.inBytes)} -> ${mib(result.outBytes)} MiB, ${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
+        }),
       );
+      process.stdout.write(formatQuantization(result, (performance.now() - started) / 1000));
     });
 }

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { importSpeechbrainModel } from "../../index.ts";
+import { formatModelImport } from "../format.ts";
 
 interface ModelImportFlags {
   out: string;
@@ -20,18 +22,13 @@ export function registerModel(program: Command): Command {
     .option("--license <license>", "licence of the weights, stored in the model metadata", "unknown")
     .option("--source <source>", "where the model came from (default: the folder name)")
     .action(async (dir: string, flags: ModelImportFlags) => {
-      const { importSpeechbrainModel } = await import("../../models/speechbrain/import.ts");
       const started = performance.now();
       const result = await importSpeechbrainModel(dir, flags.out, { license: flags.license, source: flags.source });
       if (result.hfOrigin) {
         const { cache, repoId, commit } = result.hfOrigin;
         process.stderr.write(`${dir}: files from the Hugging Face cache ${cache} (${repoId}@${commit}, checksums verified)\n`);
       }
-      const { ecapa } = result.hyperparams;
-      process.stdout.write(
-        `wrote ${result.outPath}: ECAPA-TDNN channels [${ecapa.channels.join(",")}], ${(result.parameterCount / 1e6).toFixed(2)} M parameters, ` +
-          `${ecapa.linNeurons}-d embeddings (${(result.bytes / 2 ** 20).toFixed(1)} MiB, ${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
-      );
+      process.stdout.write(formatModelImport(result, (performance.now() - started) / 1000));
     });
   return group;
 }

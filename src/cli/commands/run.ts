@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import { runExperiment, type ExperimentRun } from "../../experiments/run.ts";
+import { runExperiment } from "../../index.ts";
 import { addComputeFlags, computeOptions, type ComputeFlags } from "../flags.ts";
-import { createProgress } from "../progress.ts";
-import { formatMetricsTable } from "./metrics.ts";
+import { formatExperimentRun } from "../format.ts";
+import { withProgress } from "../progress.ts";
 
 interface RunFlags extends ComputeFlags {
   out: string;
@@ -18,21 +18,8 @@ export function registerRun(program: Command): void {
     .option("--out <dir>", "results folder", "results")
     .option("--store <dir>", "embedding cache (default: $VOXLAB_CACHE/embeddings or ~/.cache/voxlab/embeddings)"))
     .action(async (config: string, flags: RunFlags) => {
-      const progress = createProgress();
-      let run: ExperimentRun;
-      try {
-        run = await runExperiment(config, {
-          resultsDir: flags.out,
-          storeDir: flags.store,
-          ...computeOptions(flags),
-          onProgress: (stage, done, total) => progress.update(stage, done, total),
-        });
-      } finally {
-        progress.stop();
-      }
-      process.stdout.write(formatMetricsTable(run.metrics, run.calibrated));
-      process.stdout.write(
-        `embeddings: ${run.embeddings.computed} computed, ${run.embeddings.cached} from the cache\n` + `run ${run.runId} written to ${run.runDir}\n`,
-      );
+      const options = { resultsDir: flags.out, storeDir: flags.store, ...computeOptions(flags) };
+      const run = await withProgress((progress) => runExperiment(config, { ...options, onProgress: (stage, done, total) => progress.update(stage, done, total) }));
+      process.stdout.write(formatExperimentRun(run));
     });
 }

@@ -12,8 +12,7 @@ import {
   type ServeCalibration,
   type ServeThreshold,
 } from "../../index.ts";
-import { optionalPositive, parsePositive } from "../flags.ts";
-import { parsePrior } from "./calibrate.ts";
+import { optionalPositive, parseFinite, parseNonNegativeInteger, parsePositive, parsePrior } from "../flags.ts";
 
 /** The target prior of posteriors when --target-prior is not given. */
 const POSTERIOR_PRIOR = 0.5;
@@ -45,12 +44,6 @@ interface ServeFlags {
 /** Bodies in memory at once by default: one per running job, and two more arriving or waiting. */
 const BODY_MEMORY_SLOTS = 2;
 
-function nonNegativeInteger(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new VoxlabError(`${flag} must be a non-negative integer, got "${value}"`);
-  return n;
-}
-
 /** --calibration and --target-prior: llr and posteriors in the answers; with --target-prior, decisions at that prior. */
 async function chooseCalibration(flags: ServeFlags): Promise<ServeCalibration | undefined> {
   if (flags.calibration === undefined) {
@@ -71,11 +64,7 @@ async function chooseThreshold(flags: ServeFlags, calibration: ServeCalibration 
   if (calibration?.decideAtPrior) return priorThreshold(calibration);
   if (flags.threshold !== undefined && flags.thresholdFrom !== undefined) throw new VoxlabError("pass --threshold or --threshold-from, not both");
   if (flags.thresholdFrom !== undefined) return thresholdFromMetrics(flags.thresholdFrom);
-  if (flags.threshold !== undefined) {
-    const value = Number(flags.threshold);
-    if (flags.threshold.trim() === "" || !Number.isFinite(value)) throw new VoxlabError(`--threshold must be a number, got "${flags.threshold}"`);
-    return { value, source: "--threshold" };
-  }
+  if (flags.threshold !== undefined) return { value: parseFinite(flags.threshold, "--threshold"), source: "--threshold" };
   return { value: DEFAULT_THRESHOLD, source: "the default (SpeechBrain's 0.25; tune it with voxlab eval and pass --threshold-from)" };
 }
 
@@ -108,7 +97,7 @@ export function registerServe(program: Command): void {
     .option("--calibration <calib.json>", "a voxlab calibrate output: verify/identify also return llr and the posterior of a target")
     .option("--target-prior <P>", `with --calibration: the prior of the posteriors (default ${POSTERIOR_PRIOR}), and decide llr >= -logit(P) instead of at a raw threshold`)
     .action(async (flags: ServeFlags) => {
-      const port = nonNegativeInteger(flags.port, "--port");
+      const port = parseNonNegativeInteger(flags.port, "--port");
       if (port > 65535) throw new VoxlabError(`--port must be at most 65535, got ${port}`);
       const calibration = await chooseCalibration(flags);
       const threshold = await chooseThreshold(flags, calibration);
@@ -128,7 +117,7 @@ export function registerServe(program: Command): void {
         maxUploadBytes: Math.floor(maxUploadMb * 2 ** 20),
         maxAudioSeconds: parsePositive(flags.maxAudioSeconds, "--max-audio-seconds", false),
         concurrency,
-        queueLength: nonNegativeInteger(flags.queue, "--queue"),
+        queueLength: parseNonNegativeInteger(flags.queue, "--queue"),
         maxBatch: parsePositive(flags.maxBatch, "--max-batch", true),
         centroidMethod: parseCentroidMethod(flags.centroidMethod, "--centroid-method"),
         shutdownTimeoutMs: parsePositive(flags.shutdownTimeout, "--shutdown-timeout", false) * 1000,

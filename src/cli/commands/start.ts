@@ -1,13 +1,7 @@
 import type { Command } from "commander";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { generateDemoDataset } from "../../datasets/demo/demo-dataset.ts";
-import { defaultModelPath } from "../../models/default-model.ts";
-import { createProgress } from "../progress.ts";
-import { evaluateWithProgress } from "./eval.ts";
-
-const DEMO_DATA = join("datasets", "demo");
-const DEMO_RESULTS = join("results", "demo");
+import { DEMO_DATA, DEMO_RESULTS, runDefaultJob } from "../../index.ts";
+import { formatEvaluation } from "../format.ts";
+import { withProgress } from "../progress.ts";
 
 /**
  * `npm start`: the built-in default job, offline — synthesise the demo dataset (once), embed it with the
@@ -18,20 +12,17 @@ export function registerStart(program: Command): void {
     .command("start")
     .description(`run the built-in default job: demo dataset (${DEMO_DATA}) -> embeddings -> eval report (${DEMO_RESULTS})`)
     .action(async () => {
-      const model = defaultModelPath();
-      if (!existsSync(join(DEMO_DATA, "trials.txt"))) {
-        process.stdout.write(`1/2 synthesising the demo dataset into ${DEMO_DATA} (once; later runs reuse it)\n`);
-        const progress = createProgress();
-        try {
-          await generateDemoDataset({ outDir: DEMO_DATA, onProgress: (done, total) => progress.update("synthesising", done, total) });
-        } finally {
-          progress.stop();
-        }
-      } else {
-        process.stdout.write(`1/2 demo dataset already in ${DEMO_DATA}\n`);
-      }
-      process.stdout.write(`2/2 evaluating ${model} on it\n`);
-      const result = await evaluateWithProgress({ data: DEMO_DATA, model, outDir: DEMO_RESULTS, bootstrapIterations: 200 });
+      const result = await withProgress((progress) =>
+        runDefaultJob({
+          // A step's line goes below the previous step's finished progress.
+          onStep: (line) => {
+            progress.stop();
+            process.stdout.write(`${line}\n`);
+          },
+          onProgress: (stage, done, total) => progress.update(stage, done, total),
+        }),
+      );
+      process.stdout.write(formatEvaluation(result));
       process.stdout.write(`open ${result.files.report} in a browser for the DET curve, score distributions and threshold tuning\n`);
     });
 }
