@@ -1,7 +1,7 @@
 // calib.json: a trained calibration as a small JSON file.
 import { errorMessage, VoxlabError } from "../core/errors.ts";
 import { readText, writeFileAtomic } from "../core/fs.ts";
-import { zod } from "./lazy-zod.ts";
+import { zod } from "../core/lazy-modules.ts";
 import type { Calibration } from "./linear.ts";
 
 /** What `format` says in every calib.json, so that another JSON file is not taken for one. */

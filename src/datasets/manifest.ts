@@ -3,9 +3,9 @@ import { createHash } from "node:crypto";
 import type { Dirent } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import Papa from "papaparse";
 import { errorMessage, printable, VoxlabError } from "../core/errors.ts";
 import { readText, writeFileAtomic } from "../core/fs.ts";
+import { papaparse } from "../core/lazy-modules.ts";
 import { readAudioHeader } from "../audio/header.ts";
 
 /** One utterance: `path` is relative to the wav root with POSIX separators (`<speaker>/<session>/<file>`). */
@@ -171,7 +171,7 @@ export async function scanDataset(root: string, options: ScanOptions = {}): Prom
 /** The canonical CSV text of a manifest (what `saveManifest` writes; LF line ends, final newline). */
 export function manifestToCsv(manifest: DatasetManifest): string {
   const rows = manifest.map((e) => [e.path, e.speaker, e.session, String(e.duration)]);
-  return Papa.unparse({ fields: [...MANIFEST_COLUMNS], data: rows }, { newline: "\n" }) + "\n";
+  return papaparse().unparse({ fields: [...MANIFEST_COLUMNS], data: rows }, { newline: "\n" }) + "\n";
 }
 
 /** sha256 (hex) of the canonical CSV: two manifests hash equal exactly when they list the same rows in the same order. */
@@ -185,7 +185,7 @@ export async function saveManifest(path: string, manifest: DatasetManifest): Pro
 
 /** Parses manifest CSV text; `name` (usually the file path) prefixes error messages, with line numbers. */
 export function parseManifestCsv(text: string, name: string): DatasetManifest {
-  const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ""), { header: false });
+  const parsed = papaparse().parse<string[]>(text.replace(/^\uFEFF/, ""), { header: false });
   // Papaparse reports quoting errors per row; rows map to lines because manifest fields hold no newlines.
   const firstError = parsed.errors.find((e) => e.type === "Quotes" || e.type === "FieldMismatch");
   if (firstError) throw new VoxlabError(`${name}: line ${(firstError.row ?? 0) + 1}: ${firstError.message}`);

@@ -2,7 +2,7 @@
 import { existsSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type { z } from "zod";
-import { zod } from "../calibration/lazy-zod.ts";
+import { zod } from "../core/lazy-modules.ts";
 import { VoxlabError } from "../core/errors.ts";
 import { ensureDir, readJson, readText, writeFileAtomic } from "../core/fs.ts";
 import { COMPARE_COLUMNS, detCurve, formatMetricNumber, groupTrials } from "../metrics/index.ts";

@@ -1,13 +1,11 @@
 // Experiment configs: one YAML or JSON file names one reproducible run (dataset, trials, model, scoring, outputs).
 import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import { basename, dirname, extname, join, resolve } from "node:path";
-import type * as Yaml from "yaml";
 import type { z } from "zod";
 import { errorMessage, printable, VoxlabError } from "../core/errors.ts";
 import { readText } from "../core/fs.ts";
-import { zod } from "../calibration/lazy-zod.ts";
+import { yaml, zod } from "../core/lazy-modules.ts";
 import { defaultModelPath } from "../models/default-model.ts";
 import { SCORE_NORMS, type ScoreNorm } from "./evaluate.ts";
 
@@ -151,14 +149,6 @@ function formatIssue(issue: z.core.$ZodIssue): string {
     default:
       return `${where}: ${issue.message}`;
   }
-}
-
-let loadedYaml: typeof Yaml | undefined;
-
-/** The yaml package, loaded on the first YAML config (it takes about 50 ms). */
-function yaml(): typeof Yaml {
-  loadedYaml ??= createRequire(import.meta.url)("yaml") as typeof Yaml;
-  return loadedYaml;
 }
 
 function parseText(text: string, source: string): unknown {

@@ -6,7 +6,7 @@ import type * as ort from "onnxruntime-node";
 import { VoxlabError, errorMessage } from "../core/errors.ts";
 import { readJson, readUserFile } from "../core/fs.ts";
 import { FRONTEND_BINS, type FeatureMatrix } from "../features/index.ts";
-import { onnxRuntime } from "./lazy-modules.ts";
+import { onnxRuntime } from "../core/lazy-modules.ts";
 import { parseModelInfo, readOnnxMetadata, type EmbeddingModelInfo } from "./metadata.ts";
 
 /** Input/output names tried in order: VoxLab/WeSpeaker `feats`, 3D-Speaker `feature` or `x`. */

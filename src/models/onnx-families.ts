@@ -9,7 +9,7 @@ import { VoxlabError, errorMessage } from "../core/errors.ts";
 import type { FrontendName } from "../features/index.ts";
 import { ensureDir, writeFileAtomic } from "../core/fs.ts";
 import { EMBEDDING_OUTPUTS, FEATURE_INPUTS, sidecarPath } from "./embedding-model.ts";
-import { onnxRuntime } from "./lazy-modules.ts";
+import { onnxRuntime } from "../core/lazy-modules.ts";
 import type { MeanNorm } from "./metadata.ts";
 
 export const ONNX_FAMILIES = ["wespeaker", "3d-speaker"] as const;

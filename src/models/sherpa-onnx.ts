@@ -1,7 +1,7 @@
 // A copy of a VoxLab ECAPA that sherpa-onnx (the speaker-embedding runtime VoxLab's benchmarks compare against)
 // loads as it is: one input, sherpa-onnx's metadata.
 import type { onnx } from "onnx-proto";
-import { onnxProto } from "./lazy-modules.ts";
+import { onnxProto } from "../core/lazy-modules.ts";
 
 /**
  * sherpa-onnx's copy of a VoxLab ECAPA: the graph minus its `lengths` input, which becomes a node computing

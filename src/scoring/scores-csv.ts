@@ -1,9 +1,8 @@
 // The scores table as CSV: written by evaluations (`enroll,test,label,score`), read by metrics, calibrate and compare.
-import { createRequire } from "node:module";
-import type * as PapaParse from "papaparse";
 import type { Trial } from "../datasets/trial-lists.ts";
 import { printable, VoxlabError } from "../core/errors.ts";
 import { readText, writeFileAtomic } from "../core/fs.ts";
+import { papaparse } from "../core/lazy-modules.ts";
 
 /** A scores table: one trial per row; label 1 = target (same speaker), 0 = non-target. */
 export interface ScoresTable {
@@ -11,14 +10,6 @@ export interface ScoresTable {
   labels: Uint8Array;
   /** The trials' two sides, when the file has `enroll` and `test` columns (as `voxlab eval` writes). */
   trials?: { enroll: string[]; test: string[] };
-}
-
-let loadedPapa: typeof PapaParse | undefined;
-
-/** Papa Parse, loaded on first use: plain score files (and start-up) never need it. */
-function papa(): typeof PapaParse {
-  loadedPapa ??= createRequire(import.meta.url)("papaparse") as typeof PapaParse;
-  return loadedPapa;
 }
 
 /** Counts of `ch` in `text`. */
@@ -47,7 +38,7 @@ type RowReader = { count: number; row: (i: number) => string[] };
 function csvRows(text: string, source: string): RowReader {
   const lines = plainLines(text);
   if (lines) return { count: lines.length, row: (i) => lines[i].split(",") };
-  const parsed = papa().parse<string[]>(text, { delimiter: ",", header: false, skipEmptyLines: false });
+  const parsed = papaparse().parse<string[]>(text, { delimiter: ",", header: false, skipEmptyLines: false });
   const firstError = parsed.errors[0];
   if (firstError) {
     const line = firstError.row === undefined ? "" : ` (line ${firstError.row + 1})`;
@@ -119,7 +110,7 @@ function* scoresCsvChunks(trials: readonly Trial[], scores: ArrayLike<number>): 
   yield `${SCORE_COLUMNS.join(",")}\n`;
   for (let start = 0; start < trials.length; start += CSV_CHUNK_ROWS) {
     const rows = trials.slice(start, start + CSV_CHUNK_ROWS).map((t, i) => [t.enroll, t.test, t.label, scores[start + i]]);
-    yield `${papa().unparse(rows, { newline: "\n" })}\n`;
+    yield `${papaparse().unparse(rows, { newline: "\n" })}\n`;
   }
 }
 

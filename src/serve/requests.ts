@@ -1,11 +1,12 @@
 // What a request may send: zod schemas of the JSON bodies and query strings, and the 400 naming the first problem.
-// zod is loaded when a service starts, not when the library is imported.
+// zod is loaded when a service starts (core/lazy-modules), not when the library is imported.
 import type { ZodType } from "zod";
+import { zod } from "../core/lazy-modules.ts";
 import { HttpError } from "./http-error.ts";
 
 /** The schemas of the service's requests; batch and enrollment bodies name at most `maxBatch` files. */
-export async function requestSchemas(maxBatch: number) {
-  const { z } = await import("zod");
+export function requestSchemas(maxBatch: number) {
+  const z = zod();
   const path = z.string().min(1);
   return {
     oneAudio: z.object({ audio_path: path }).strict(),
@@ -17,7 +18,7 @@ export async function requestSchemas(maxBatch: number) {
   };
 }
 
-export type RequestSchemas = Awaited<ReturnType<typeof requestSchemas>>;
+export type RequestSchemas = ReturnType<typeof requestSchemas>;
 
 /** `data` checked against `schema`, or a 400 naming `what`, the field and zod's description of its first problem. */
 export function parse<T>(schema: ZodType<T>, data: unknown, what: string): T {

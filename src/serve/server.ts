@@ -63,7 +63,8 @@ export class VoxlabService {
   static async create(options: ServeOptions): Promise<VoxlabService> {
     const problem = tokenProblem(options.host, options.token);
     if (problem) throw new VoxlabError(problem);
-    const [fastify, schemas] = await Promise.all([loadFastify(), requestSchemas(options.maxBatch)]);
+    const fastify = await loadFastify();
+    const schemas = requestSchemas(options.maxBatch);
     const roots = await AudioRoots.create(options.audioRoots);
     const key = modelKey(await modelIdentity(options.modelPath));
     const extractor = await EmbeddingExtractor.load(options.modelPath, { intraOpThreads: options.intraOpThreads });

@@ -9,7 +9,7 @@ import { scanDataset, wavRootOf } from "../../datasets/manifest.ts";
 import { featurePieces, type FeatureSpec } from "../model-input.ts";
 import { VoxlabError, errorMessage } from "../../core/errors.ts";
 import type { FeatureMatrix } from "../../features/index.ts";
-import { onnxRuntime } from "../lazy-modules.ts";
+import { onnxRuntime } from "../../core/lazy-modules.ts";
 import { withExtraOutputs, type Range } from "./qdq.ts";
 
 /** Calibration audio: the files, and a one-line description for the model's metadata. */

@@ -5,7 +5,7 @@
 // Pure graph rewriting: calibration (running the float graph on speech) lives in calibrate.ts.
 import type { onnx } from "onnx-proto";
 import { VoxlabError } from "../../core/errors.ts";
-import { onnxProto } from "../lazy-modules.ts";
+import { onnxProto } from "../../core/lazy-modules.ts";
 
 type ModelProto = onnx.ModelProto;
 type NodeProto = onnx.INodeProto;

@@ -2,7 +2,7 @@
 // (Fbank + InputNormalization) settings. Tags such as `!new:pkg.Class` are kept as data, never executed.
 import type { Node } from "yaml";
 import { printable, VoxlabError } from "../../core/errors.ts";
-import { yaml } from "../lazy-modules.ts";
+import { yaml } from "../../core/lazy-modules.ts";
 
 /** ECAPA_TDNN's constructor arguments that shape the network (speechbrain/lobes/models/ECAPA_TDNN.py). */
 export interface EcapaConfig {

@@ -1,7 +1,7 @@
 // A small ONNX graph builder over onnx-proto: each op call adds a node and returns its output name, so
 // model code reads like the forward pass it mirrors. Weights become raw-data initializers.
 import type { onnx } from "onnx-proto";
-import { onnxProto } from "../lazy-modules.ts";
+import { onnxProto } from "../../core/lazy-modules.ts";
 
 /** Node attributes: integers, integer lists or strings (the only kinds the VoxLab graphs need). */
 export type Attributes = Record<string, number | number[] | string>;

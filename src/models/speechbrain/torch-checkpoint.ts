@@ -3,7 +3,7 @@
 import { VoxlabError, errorMessage, printable } from "../../core/errors.ts";
 import { readUserFile } from "../../core/fs.ts";
 import { PickleCall, PickleDict, PickleExtension, PickleGlobal, PickleTuple, readPickle, type PickleValue } from "./pickle.ts";
-import { fflate } from "../lazy-modules.ts";
+import { fflate } from "../../core/lazy-modules.ts";
 
 /** Deflate expands data at most about 1032-fold; a zip entry claiming more is corrupt. */
 const MAX_DEFLATE_RATIO = 1032;
