@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
-import { cudaProviderInstalled, EmbeddingExtractor, EmbeddingStore, importSpeechbrainModel, loadEmbeddingModel, modelIdentity, modelKey, readNpy } from "../../src/index.ts";
+import { cudaProviderInstalled, EmbeddingExtractor, EmbeddingStore, importSpeechbrainModel, loadEmbeddingModel, readNpy } from "../../src/index.ts";
+import { modelIdentity, modelKey } from "../../src/models/identity.ts";
 import { dataset, fixture, hasShared, needShared, repoRoot } from "../helpers/shared.ts";
 import { cliArgs } from "../helpers/serve.ts";
 

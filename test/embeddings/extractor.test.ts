@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
-import { EmbeddingExtractor, importSpeechbrainModel, loadAudio, planBatches, readNpy, splitIntoChunks } from "../../src/index.ts";
+import { EmbeddingExtractor, importSpeechbrainModel, loadAudio, readNpy } from "../../src/index.ts";
+import { planBatches } from "../../src/embeddings/extractor.ts";
+import { splitIntoChunks } from "../../src/models/model-input.ts";
 import { assertEmbeddingParity, compareEmbedding } from "../helpers/compare.ts";
 import { fixture, hasShared, needShared, repoRoot } from "../helpers/shared.ts";
 

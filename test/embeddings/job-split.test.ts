@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { hashFile } from "../../src/core/hash.ts";
-import { EmbeddingStore, importSpeechbrainModel, parseShard, readNpy, selectShard, shardFromEnvironment } from "../../src/index.ts";
+import { EmbeddingStore, importSpeechbrainModel, parseShard, readNpy, shardFromEnvironment } from "../../src/index.ts";
+import { selectShard } from "../../src/embeddings/job-split.ts";
 import { dataset, fixture, hasShared, needShared, repoRoot } from "../helpers/shared.ts";
 
 const run = promisify(execFile);

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
-import { compareCurves, compareRuns, readRun } from "../../src/index.ts";
+import { compareRuns } from "../../src/index.ts";
+import { compareCurves, readRun } from "../../src/experiments/compare.ts";
 import { dataset, needShared, repoRoot } from "../helpers/shared.ts";
 
 const CHROMIUM = "/usr/bin/chromium";

@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
-import { importSpeechbrainModel, loadExperimentConfig, manifestHash, scanDataset } from "../../src/index.ts";
+import { importSpeechbrainModel, loadExperimentConfig, scanDataset } from "../../src/index.ts";
+import { manifestHash } from "../../src/datasets/index.ts";
 import { fixture, hasShared, needShared, repoRoot } from "../helpers/shared.ts";
 import { linkLibrispeechCohort, linkSpeechCommandsTree } from "../helpers/trees.ts";
 

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { unzipSync, zipSync } from "fflate";
-import { decodeTorchCheckpoint, VoxlabError, type StateDict } from "../../src/index.ts";
+import { VoxlabError, type StateDict } from "../../src/index.ts";
+import { decodeTorchCheckpoint } from "../../src/models/speechbrain/torch-checkpoint.ts";
 import { describeReport, errorContractProblem, fuzz, listFailures, type FuzzSeed, type SizeField } from "../helpers/fuzz.ts";
 import { fixture, needShared } from "../helpers/shared.ts";
 

@@ -5,21 +5,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { test } from "node:test";
-import {
-  manifestToCsv,
-  parseExperimentConfig,
-  parseManifestCsv,
-  parseScoresCsv,
-  parseSpeechbrainHyperparams,
-  parseTrials,
-  resolveExperimentConfig,
-  TRIAL_FORMATS,
-  type DatasetManifest,
-  type ResolvedExperimentConfig,
-  type ScoresTable,
-  type SpeechbrainHyperparams,
-  type TrialList,
-} from "../../src/index.ts";
+import { manifestToCsv, parseExperimentConfig, parseScoresCsv, parseSpeechbrainHyperparams, parseTrials, resolveExperimentConfig, TRIAL_FORMATS, type DatasetManifest, type ResolvedExperimentConfig, type ScoresTable, type SpeechbrainHyperparams, type TrialList } from "../../src/index.ts";
+import { parseManifestCsv } from "../../src/datasets/index.ts";
 import { describeReport, fuzz, listFailures, type FuzzSeed, type FuzzTarget } from "../helpers/fuzz.ts";
 import { dataset, fixture, needShared, repoRoot, sharedDir } from "../helpers/shared.ts";
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { asNorm, Cohort, cohortStats, cosineScore, meanStd, scoreTrials, selectTopK, sNorm, trialEmbeddings, VoxlabError, type Trial } from "../../src/index.ts";
+import { asNorm, Cohort, cohortStats, cosineScore, scoreTrials, sNorm, trialEmbeddings, VoxlabError, type Trial } from "../../src/index.ts";
+import { meanStd, selectTopK } from "../../src/scoring/index.ts";
 
 const f32 = (...x: number[]): Float32Array => Float32Array.from(x);
 const close = (actual: number, expected: number, what: string): void => assert.ok(Math.abs(actual - expected) < 1e-6, `${what}: ${actual} vs ${expected}`);
