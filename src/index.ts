@@ -278,6 +278,7 @@ export {
 export {
   buildReport,
   confusionAt,
+  escapeHtml,
   renderReportHtml,
   ruleOf30Warning,
   thresholdTable,
