@@ -10,21 +10,12 @@ import {
   loadAudio,
   readNpy,
   writeEmbeddingTable,
-  type ExtractOptions,
 } from "../../../src/index.ts";
 import { encodeWavPcm16 } from "../../../src/audio/encode-wav.ts";
 import { hashFile } from "../../../src/core/hash.ts";
 import { decodeRecordFile, encodeRecordFile } from "../../../src/embeddings/store/record-file.ts";
+import { CountingExtractor } from "../../helpers/counting-extractor.ts";
 import { fixture, hasShared, needShared } from "../../helpers/shared.ts";
-
-/** The real extractor, counting the files it is asked to embed. */
-class CountingExtractor extends EmbeddingExtractor {
-  files = 0;
-  override embedFiles(paths: string[], options?: ExtractOptions): Promise<Float32Array[]> {
-    this.files += paths.length;
-    return super.embedFiles(paths, options);
-  }
-}
 
 let work = "";
 let modelPath = "";

@@ -6,20 +6,13 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
-import { EmbeddingExtractor, EmbeddingStore, importSpeechbrainModel, loadAudio, type ExtractOptions } from "../../../src/index.ts";
+import { EmbeddingExtractor, EmbeddingStore, importSpeechbrainModel, loadAudio } from "../../../src/index.ts";
 import { encodeWavPcm16 } from "../../../src/audio/encode-wav.ts";
+import { CountingExtractor } from "../../helpers/counting-extractor.ts";
 import { fixture, hasShared, needShared, repoRoot } from "../../helpers/shared.ts";
 
 const FILES = 120;
 const FLUSH_EVERY = 8;
-
-class CountingExtractor extends EmbeddingExtractor {
-  files = 0;
-  override embedFiles(paths: string[], options?: ExtractOptions): Promise<Float32Array[]> {
-    this.files += paths.length;
-    return super.embedFiles(paths, options);
-  }
-}
 
 let work = "";
 let modelPath = "";
