@@ -49,8 +49,8 @@ export interface ExtractorLoadOptions extends LoadOptions {
   featureWorkers?: number;
   /**
    * Worker threads with a single-thread ONNX Runtime session each, running batches side by side (default: none,
-   * the model runs on the calling thread). CPU only: on "cuda" the model runs on the calling thread. The same
-   * embeddings, bit for bit; each worker holds its own copy of the weights.
+   * the model runs on the calling thread). Not with device "cuda", where the model runs on the calling thread.
+   * The same embeddings as one single-thread session, bit for bit; each worker holds its own copy of the weights.
    */
   modelWorkers?: number;
 }
@@ -132,13 +132,18 @@ export class EmbeddingExtractor implements FileEmbedder {
   ) {}
 
   static async load(modelPath: string, options: ExtractorLoadOptions = {}): Promise<EmbeddingExtractor> {
-    const model = await loadEmbeddingModel(modelPath, options);
-    let workers: ModelWorkers | undefined;
+    // Model workers load their sessions while this thread loads its own, which then only describes the model.
+    const starting = options.modelWorkers !== undefined && options.device !== "cuda" ? ModelWorkers.start(modelPath, options.modelWorkers) : undefined;
+    // Awaited below; a failure meanwhile must not count as unhandled.
+    starting?.catch(() => undefined);
+    let model: EmbeddingModel | undefined;
     try {
-      if (options.modelWorkers !== undefined && model.device === "cpu") workers = await ModelWorkers.start(modelPath, options.modelWorkers);
+      model = await loadEmbeddingModel(modelPath, { ...options, describeOnly: starting !== undefined });
+      const workers = await starting;
       return new EmbeddingExtractor(model, options.featureWorkers === undefined ? undefined : new FeaturePool(options.featureWorkers), workers);
     } catch (err) {
-      await Promise.all([model.close(), workers?.close()]);
+      // This thread's error first: a model that does not load fails the same way with or without workers.
+      await Promise.all([model?.close(), starting?.then((w) => w.close(), () => undefined)]);
       throw err;
     }
   }
