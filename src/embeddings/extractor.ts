@@ -1,11 +1,14 @@
 // From audio files to embeddings: decode → frontend (named by the model's metadata) → ONNX, in length-sorted batches.
 // Optionally, feature worker threads decode and featurise the next window of files while the main thread runs
 // ONNX on the current one: same windows, same batches and the same feature code, so the same embeddings, bit for bit.
+// Optionally too, model workers (single-thread sessions in worker threads) run a window's batches side by side.
 import { loadAudio } from "../audio/decode.ts";
+import { mapLimit } from "../core/concurrency.ts";
 import { VoxlabError } from "../core/errors.ts";
 import { computeFeatures, type FeatureMatrix } from "../features/index.ts";
 import { loadEmbeddingModel, type Device, type EmbeddingModel, type LoadOptions } from "../models/embedding-model.ts";
 import { featurePieces } from "../models/model-input.ts";
+import { ModelWorkers } from "../models/model-workers.ts";
 import { defaultFeatureWorkers, FeaturePool } from "./feature-pool.ts";
 
 export interface ExtractOptions {
@@ -44,11 +47,21 @@ export interface FileEmbedder {
 export interface ExtractorLoadOptions extends LoadOptions {
   /** Feature worker threads that decode and featurise files beside ONNX inference (default: none, all on the calling thread). */
   featureWorkers?: number;
+  /**
+   * Worker threads with a single-thread ONNX Runtime session each, running batches side by side (default: none,
+   * the model runs on the calling thread). Not with device "cuda", where the model runs on the calling thread.
+   * The same embeddings as one single-thread session, bit for bit; each worker holds its own copy of the weights.
+   */
+  modelWorkers?: number;
 }
 
 /** How the embed, eval and run commands compute embeddings. The device changes the numbers (it is part of the store key); so does a batch size above 1, by ~1e-7. */
 export interface ComputeOptions {
-  /** ONNX Runtime intra-op threads. */
+  /**
+   * CPU threads for the model (default: one session with ONNX Runtime's choice, one intra-op thread per core).
+   * 2 or more on the CPU: that many single-thread sessions in model workers, each embedding whole batches, which
+   * scales better than intra-op threads on ECAPA's many small operators (see README, "Speed, threads, batches").
+   */
   threads?: number;
   /** Utterances per ONNX run (see ExtractOptions.batchSize). */
   batchSize?: number;
@@ -114,22 +127,34 @@ export class EmbeddingExtractor implements FileEmbedder {
     readonly model: EmbeddingModel,
     /** Feature workers for embedFiles; without them, files are decoded and featurised on the calling thread. */
     private readonly pool?: FeaturePool,
+    /** Model workers that run the batches; without them, `model` runs them on the calling thread. */
+    private readonly modelWorkers?: ModelWorkers,
   ) {}
 
   static async load(modelPath: string, options: ExtractorLoadOptions = {}): Promise<EmbeddingExtractor> {
-    const model = await loadEmbeddingModel(modelPath, options);
+    // Model workers load their sessions while this thread loads its own, which then only describes the model.
+    const starting = options.modelWorkers !== undefined && options.device !== "cuda" ? ModelWorkers.start(modelPath, options.modelWorkers) : undefined;
+    // Awaited below; a failure meanwhile must not count as unhandled.
+    starting?.catch(() => undefined);
+    let model: EmbeddingModel | undefined;
     try {
-      return new EmbeddingExtractor(model, options.featureWorkers === undefined ? undefined : new FeaturePool(options.featureWorkers));
+      model = await loadEmbeddingModel(modelPath, { ...options, describeOnly: starting !== undefined });
+      const workers = await starting;
+      return new EmbeddingExtractor(model, options.featureWorkers === undefined ? undefined : new FeaturePool(options.featureWorkers), workers);
     } catch (err) {
-      await model.close();
+      // This thread's error first: a model that does not load fails the same way with or without workers.
+      await Promise.all([model?.close(), starting?.then((w) => w.close(), () => undefined)]);
       throw err;
     }
   }
 
   /** The extractor that `compute` describes (with feature workers: defaultFeatureWorkers() unless it says). */
   static fromCompute(modelPath: string, compute: ComputeOptions): Promise<EmbeddingExtractor> {
+    const modelWorkers = compute.device !== "cuda" && compute.threads !== undefined && compute.threads > 1 ? compute.threads : undefined;
     return EmbeddingExtractor.load(modelPath, {
-      intraOpThreads: compute.threads,
+      // With model workers, the calling thread's session only describes the model.
+      intraOpThreads: modelWorkers ? 1 : compute.threads,
+      modelWorkers,
       device: compute.device,
       featureWorkers: compute.featureWorkers ?? defaultFeatureWorkers(),
       onFallback: (reason) => compute.onWarning?.(`--device cuda: ${reason}; running on the CPU`),
@@ -202,17 +227,26 @@ export class EmbeddingExtractor implements FileEmbedder {
     const batchSize = options.batchSize ?? 1;
     const maxBatchFrames = options.maxBatchFrames ?? 16 * 400;
     const rows: Float32Array[] = new Array(pieces.length);
+    const runner = this.modelWorkers ?? this.model;
+    // Longest first, so that model workers run out of work together.
+    const batches = planBatches(pieces.map((p) => p.frames), batchSize, maxBatchFrames).reverse();
     let done = 0;
-    for (const batch of planBatches(pieces.map((p) => p.frames), batchSize, maxBatchFrames)) {
-      const embedded = await this.model.embedFeatures(batch.map((i) => pieces[i]));
+    let failed = false;
+    await mapLimit(batches, this.modelWorkers?.size ?? 1, async (batch) => {
+      // After a failure, start no more batches.
+      if (failed) return;
+      const embedded = await runner.embedFeatures(batch.map((i) => pieces[i])).catch((err: unknown) => {
+        failed = true;
+        throw err;
+      });
       batch.forEach((i, k) => (rows[i] = embedded[k]));
       done += batch.length;
       options.onProgress?.(done, pieces.length);
-    }
+    });
     return rows;
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.pool?.close(), this.model.close()]);
+    await Promise.all([this.pool?.close(), this.modelWorkers?.close(), this.model.close()]);
   }
 }

@@ -3,6 +3,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { VoxlabError } from "../core/errors.ts";
+import { workerSource } from "../core/worker-source.ts";
 import type { FeatureMatrix } from "../features/index.ts";
 import type { FeatureSpec } from "../models/model-input.ts";
 
@@ -29,17 +30,6 @@ export function defaultFeatureWorkers(cores = availableParallelism()): number {
   return Math.min(8, Math.max(1, Math.round(cores / 8)));
 }
 
-/**
- * The worker's source. Compiled (dist/*.js), it imports the JavaScript worker module; run from the TypeScript
- * sources, it first registers tsx's loader, which a worker does not inherit from the main thread.
- */
-function workerBootstrap(): string {
-  if (import.meta.url.endsWith(".js")) return `import(${JSON.stringify(new URL("./feature-worker.js", import.meta.url).href)});`;
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const worker = new URL("./feature-worker.ts", import.meta.url).href;
-  return `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(worker)}); });`;
-}
-
 export class FeaturePool {
   private readonly workers: Worker[] = [];
   private readonly pending = new Map<number, Pending>();
@@ -48,7 +38,7 @@ export class FeaturePool {
 
   constructor(readonly size = defaultFeatureWorkers()) {
     if (!Number.isInteger(size) || size < 1) throw new VoxlabError(`feature workers must be a positive integer, got ${size}`);
-    const source = workerBootstrap();
+    const source = workerSource(new URL("./feature-worker.ts", import.meta.url));
     for (let i = 0; i < size; i++) {
       const worker = new Worker(source, { eval: true });
       worker.on("message", (reply: FeatureReply) => this.finish(reply));
