@@ -73,7 +73,7 @@ const DEVICES: readonly Device[] = ["cpu", "cuda"];
 /** Adds --threads, --batch-size, --device and --feature-workers to `command`. */
 export function addComputeFlags(command: Command): Command {
   return command
-    .option("--threads <n>", "ONNX Runtime intra-op threads (default: ONNX Runtime's choice, one per core)")
+    .option("--threads <n>", "CPU threads for the model: 1 runs one single-thread session, 2 or more run that many single-thread sessions side by side on different files (same embeddings as 1); default: one session, ONNX Runtime's threads (one per core)")
     .option("--batch-size <n>", "utterances per ONNX run; 1 keeps every embedding independent of the others (bit-identical reruns), more pads length-sorted batches (faster on short clips)", "1")
     .option("--device <cpu|cuda>", "run the model on the CPU, or on the GPU through ONNX Runtime's CUDA provider (falls back to the CPU with a warning when it is not installed)", "cpu")
     .option("--feature-workers <n>", `threads that decode audio and compute features beside the model (default: ${defaultFeatureWorkers()} here, one per 8 cores)`);
