@@ -1,5 +1,6 @@
 // Whole processes, timed from outside (spawn to exit): `voxlab embed` with the full-size ECAPA (C=1024, random
-// weights) in float32 and int8 against a sherpa-onnx process (bench/sherpa-embed.mjs) on the float32 weights; and
+// weights) in float32 and int8 against a sherpa-onnx process (bench/sherpa-embed.mjs) on the float32 weights, in the
+// graph sherpa-onnx ships (torch.onnx.export's) and in VoxLab's; and
 // `voxlab metrics` on 1.1 M trials against parsing the same CSV and sorting its scores. `voxlab embed --threads 2`
 // runs two single-thread sessions in model workers; float32 also runs without --threads, as one session with
 // ONNX Runtime's choice of intra-op threads (one per core: 2 here), to show what the model workers gain.
@@ -71,35 +72,45 @@ async function benchEmbedProcesses(work: string, metrics: Record<string, number 
   const { files: calibration } = await pickDecodable(books.filter((_, i) => i % 2 === 1), CALIBRATION);
   const full = await buildFullSize(work);
   const int8 = await quantizeForBench(full, calibration);
+  // sherpa-onnx gets the graph it ships (torch.onnx.export's form of SpeechBrain's model) and, to show what is
+  // the runtime and what is the graph, also VoxLab's form of the same weights.
   const sherpaModel = join(work, "ecapa-c1024-sherpa.onnx");
-  await writeFile(sherpaModel, sherpaSingleInput(await readFile(full), 192));
+  await writeFile(sherpaModel, sherpaSingleInput(await readFile(await buildFullSize(work, "torch-export")), 192));
+  const sherpaOnVoxlabGraph = join(work, "ecapa-c1024-sherpa-voxlab-graph.onnx");
+  await writeFile(sherpaOnVoxlabGraph, sherpaSingleInput(await readFile(full), 192));
+  const sherpa = (model: string): string[] => [SHERPA, model, String(THREADS), list, join(work, "sherpa.f32")];
   const voxlab = (model: string, threads: string[] = ["--threads", String(THREADS)]): string[] => [CLI, "embed", "--model", model, "--list", list, "--out", join(work, "out.npy"), ...threads];
   const best = await fastestRounds(
     [
       { name: "voxlab_fp32", args: voxlab(full) },
       { name: "voxlab_fp32_one_session", args: voxlab(full, []) },
       { name: "voxlab_int8", args: voxlab(int8) },
-      { name: "sherpa_fp32", args: [SHERPA, sherpaModel, String(THREADS), list, join(work, "sherpa.f32")] },
+      { name: "sherpa_fp32", args: sherpa(sherpaModel) },
+      { name: "sherpa_fp32_voxlab_graph", args: sherpa(sherpaOnVoxlabGraph) },
     ],
     ROUNDS,
   );
-  const sherpa = best.get("sherpa_fp32")!;
+  const sherpaSeconds = best.get("sherpa_fp32")!;
   metrics.process_embed_files = `${picked.files.length} librispeech-cohort utterances (${round2(picked.seconds)} s of audio, every k-th of the sorted list) as 16-bit WAV`;
   metrics.process_embed_notes =
     `ECAPA C=1024 (random weights) as whole processes timed from spawn to exit, ${THREADS} ONNX threads each, fastest of ${ROUNDS} rotating rounds: ` +
     `\`node bin/voxlab.js embed --model <m> --list <list> --out <npy> --threads ${THREADS}\` (${THREADS} single-thread sessions in model workers; ` +
     `float32, and int8 from voxlab model quantize; voxlab_fp32_one_session: float32 without --threads, one session with ONNX Runtime's ` +
     `${THREADS} intra-op threads on this machine) ` +
-    `against \`node bench/sherpa-embed.mjs\` (sherpa-onnx SpeakerEmbeddingExtractor on a single-input copy of the float32 graph). ` +
-    `ratio = sherpa seconds / voxlab seconds (> 1: VoxLab faster); VoxLab's start-up is included.`;
-  for (const name of ["voxlab_fp32", "voxlab_fp32_one_session", "voxlab_int8", "sherpa_fp32"]) metrics[`process_embed_seconds_${name}`] = round2(best.get(name)!);
-  metrics.process_embed_ratio_fp32_vs_sherpa = round3(sherpa / best.get("voxlab_fp32")!);
-  metrics.process_embed_ratio_fp32_one_session_vs_sherpa = round3(sherpa / best.get("voxlab_fp32_one_session")!);
-  metrics.process_embed_ratio_int8_vs_sherpa = round3(sherpa / best.get("voxlab_int8")!);
+    `against \`node bench/sherpa-embed.mjs\` (sherpa-onnx SpeakerEmbeddingExtractor on a single-input copy of the same weights in the graph ` +
+    `torch.onnx.export writes for SpeechBrain's model, 1-D convolutions: what sherpa-onnx ships; sherpa_fp32_voxlab_graph: on VoxLab's graph ` +
+    `of the same weights, 2-D convolutions). ratio = sherpa seconds / voxlab seconds (> 1: VoxLab faster); VoxLab's start-up is included.`;
+  const names = ["voxlab_fp32", "voxlab_fp32_one_session", "voxlab_int8", "sherpa_fp32", "sherpa_fp32_voxlab_graph"];
+  for (const name of names) metrics[`process_embed_seconds_${name}`] = round2(best.get(name)!);
+  const ratio = (name: string, reference = sherpaSeconds): number => round3(reference / best.get(name)!);
+  metrics.process_embed_ratio_fp32_vs_sherpa = ratio("voxlab_fp32");
+  metrics.process_embed_ratio_fp32_one_session_vs_sherpa = ratio("voxlab_fp32_one_session");
+  metrics.process_embed_ratio_int8_vs_sherpa = ratio("voxlab_int8");
+  metrics.process_embed_ratio_fp32_vs_sherpa_on_voxlab_graph = ratio("voxlab_fp32", best.get("sherpa_fp32_voxlab_graph")!);
   summary.push(
     `voxlab embed C=1024, ${picked.files.length} utterances (${picked.seconds.toFixed(0)} s): float32 ${best.get("voxlab_fp32")!.toFixed(2)} s, ` +
-      `int8 ${best.get("voxlab_int8")!.toFixed(2)} s (float32 in one session: ${best.get("voxlab_fp32_one_session")!.toFixed(2)} s); sherpa-onnx float32 ${sherpa.toFixed(2)} s → ` +
-      `ratios ${(sherpa / best.get("voxlab_fp32")!).toFixed(2)} (float32), ${(sherpa / best.get("voxlab_int8")!).toFixed(2)} (int8)`,
+      `int8 ${best.get("voxlab_int8")!.toFixed(2)} s (float32 in one session: ${best.get("voxlab_fp32_one_session")!.toFixed(2)} s); sherpa-onnx float32 ${sherpaSeconds.toFixed(2)} s ` +
+      `(${best.get("sherpa_fp32_voxlab_graph")!.toFixed(2)} s on VoxLab's graph) → ratios ${ratio("voxlab_fp32")} (float32), ${ratio("voxlab_int8")} (int8)`,
   );
 }
 

@@ -98,7 +98,7 @@ export {
   type LoadOptions,
 } from "./models/embedding-model.ts";
 export { readOnnxMetadata, voxlabMetadata, type EmbeddingModelInfo, type MeanNorm } from "./models/metadata.ts";
-export { buildEcapaOnnx, ecapaParameterShapes } from "./models/speechbrain/ecapa-onnx.ts";
+export { buildEcapaOnnx, ecapaParameterShapes, type EcapaGraphForm } from "./models/speechbrain/ecapa-onnx.ts";
 export {
   parseSpeechbrainHyperparams,
   SPKREC_ECAPA_VOXCELEB,

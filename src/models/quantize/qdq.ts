@@ -21,10 +21,10 @@ const MIN_OPSET = 13;
 
 /**
  * Weight-name prefixes whose Conv stays float32 by default: the first layer (it sees the raw filterbank), the
- * squeeze-excitation convs and the attention's last conv (run on one frame or feeding a softmax: little time,
- * and their errors are multiplied into every channel).
+ * squeeze-excitation convs, the attention's global-context conv and its last conv (run on one frame or feeding
+ * a softmax: little time, and their errors are multiplied into every channel).
  */
-export const DEFAULT_KEEP_FLOAT = ["blocks.0.", "se_block", "asp.conv."];
+export const DEFAULT_KEEP_FLOAT = ["blocks.0.", "se_block", "asp.global_context", "asp.conv."];
 
 /** One Conv to quantize: its node, its data input, and the tensor after it (its ReLU's output when it has one). */
 export interface QuantizedConv {

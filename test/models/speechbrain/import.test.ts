@@ -7,13 +7,14 @@ import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { VoxlabError } from "../../../src/core/errors.ts";
 import { readNpy } from "../../../src/core/npy.ts";
-import { buildEcapaOnnx } from "../../../src/models/speechbrain/ecapa-onnx.ts";
+import { buildEcapaOnnx, type EcapaGraphForm } from "../../../src/models/speechbrain/ecapa-onnx.ts";
 import { loadEmbeddingModel, sidecarPath, type EmbedInput } from "../../../src/models/embedding-model.ts";
 import { importSpeechbrainModel } from "../../../src/models/speechbrain/import.ts";
 import { readOnnxMetadata, voxlabMetadata } from "../../../src/models/metadata.ts";
 import { GraphBuilder } from "../../../src/models/speechbrain/onnx-graph.ts";
 import { parseSpeechbrainHyperparams } from "../../../src/models/speechbrain/hyperparams.ts";
 import { readTorchCheckpoint } from "../../../src/models/speechbrain/torch-checkpoint.ts";
+import { decodeModel } from "../../../src/models/quantize/qdq.ts";
 import { assertEmbeddingParity } from "../../helpers/compare.ts";
 import { fixture, hasShared, needShared, repoRoot } from "../../helpers/shared.ts";
 
@@ -22,7 +23,7 @@ const UTTERANCES = ["sc-1s", "libri-3s", "libri-10s", "short-0.25s", "chirp-2s",
 const oneLine = (re: RegExp) => (err: unknown) => err instanceof VoxlabError && re.test(err.message) && !err.message.includes("\n");
 
 let work = "";
-const modelPath = (cfg: string): string => join(work, `${cfg}.onnx`);
+const modelPath = (cfg: string, form: EcapaGraphForm = "voxlab"): string => join(work, form === "voxlab" ? `${cfg}.onnx` : `${cfg}.${form}.onnx`);
 const features = async (name: string): Promise<EmbedInput> => {
   const f = await readNpy(fixture("speechbrain-fbank", `${name}.norm.npy`));
   return { data: f.data, frames: f.shape[0] };
@@ -31,26 +32,36 @@ const features = async (name: string): Promise<EmbedInput> => {
 before(async () => {
   work = await mkdtemp(join(tmpdir(), "voxlab-models-"));
   if (hasShared) {
-    for (const cfg of CONFIGS) await importSpeechbrainModel(fixture("speechbrain-ecapa", cfg), modelPath(cfg), { license: "test-only" });
+    for (const cfg of CONFIGS) {
+      const dir = fixture("speechbrain-ecapa", cfg);
+      await importSpeechbrainModel(dir, modelPath(cfg), { license: "test-only" });
+      // The same weights as torch.onnx.export would write SpeechBrain's forward (the form the benchmarks give sherpa-onnx).
+      const hp = parseSpeechbrainHyperparams(await readFile(join(dir, "hyperparams.yaml"), "utf8"), "h.yaml");
+      const meta = voxlabMetadata({ frontend: "speechbrain", sampleRate: 16000, meanNorm: "sentence", source: cfg, license: "test-only" });
+      const bytes = buildEcapaOnnx(hp.ecapa, await readTorchCheckpoint(join(dir, "embedding_model.ckpt")), meta, cfg, "torch-export");
+      await writeFile(modelPath(cfg, "torch-export"), bytes);
+    }
   }
 });
 after(() => rm(work, { recursive: true, force: true }));
 
 for (const cfg of CONFIGS) {
-  test(`import ${cfg}: embeddings match SpeechBrain's on every fixture utterance`, { skip: needShared }, async (t) => {
-    const model = await loadEmbeddingModel(modelPath(cfg), { intraOpThreads: 2 });
-    try {
-      const report: string[] = [];
-      for (const name of UTTERANCES) {
-        const reference = (await readNpy(fixture("speechbrain-ecapa", cfg, "embeddings", `${name}.npy`))).data;
-        const [e] = await model.embedFeatures([await features(name)]);
-        report.push(assertEmbeddingParity(e, reference, name));
+  for (const form of ["voxlab", "torch-export"] as const) {
+    test(`import ${cfg} (${form} graph): embeddings match SpeechBrain's on every fixture utterance`, { skip: needShared }, async (t) => {
+      const model = await loadEmbeddingModel(modelPath(cfg, form), { intraOpThreads: 2 });
+      try {
+        const report: string[] = [];
+        for (const name of UTTERANCES) {
+          const reference = (await readNpy(fixture("speechbrain-ecapa", cfg, "embeddings", `${name}.npy`))).data;
+          const [e] = await model.embedFeatures([await features(name)]);
+          report.push(assertEmbeddingParity(e, reference, name));
+        }
+        t.diagnostic(`${cfg} ${form} parity: ${report.join("; ")}`);
+      } finally {
+        await model.close();
       }
-      t.diagnostic(`${cfg} parity: ${report.join("; ")}`);
-    } finally {
-      await model.close();
-    }
-  });
+    });
+  }
 
   test(`import ${cfg}: a padded batch gives the one-by-one embeddings (rel. diff <= 1e-4)`, { skip: needShared }, async (t) => {
     const model = await loadEmbeddingModel(modelPath(cfg), { intraOpThreads: 2 });
@@ -79,6 +90,18 @@ for (const cfg of CONFIGS) {
     }
   });
 }
+
+test("import: the two graph forms are what they say: 2-D convolutions and a split attention conv, or torch.onnx.export's 1-D ones", { skip: needShared }, async () => {
+  for (const form of ["voxlab", "torch-export"] as const) {
+    const graph = decodeModel(await readFile(modelPath("c256", form)), form).graph!;
+    const ranks = new Map(graph.initializer!.map((t) => [t.name!, t.dims!.length]));
+    const convRanks = new Set(graph.node!.filter((n) => n.opType === "Conv").map((n) => ranks.get(n.input![1])));
+    assert.deepEqual([...convRanks], [form === "voxlab" ? 4 : 3], form);
+    // SpeechBrain concatenates [mfa; mean; std] (3 x 768 channels) before the attention conv; VoxLab's form does not.
+    const attentionIn = graph.node!.find((n) => n.output![0] === "asp.attn_in");
+    assert.equal(attentionIn?.opType, form === "voxlab" ? undefined : "Concat", form);
+  }
+});
 
 test("import: metadata says how to feed the model", { skip: needShared }, async () => {
   const props = readOnnxMetadata(await readFile(modelPath("c128-l96")), "m.onnx");
