@@ -15,7 +15,7 @@ const FRAMES_PER_SECOND = 100;
 /** A batch of this many rows of this many frames (4 s); fastest of MODEL_RUNS. */
 const MODEL_BATCH = 4;
 const MODEL_FRAMES = 401;
-const MODEL_RUNS = 3;
+const MODEL_RUNS = 7;
 /** Calibration utterances for the int8 copies (librispeech-cohort, at most 8 s each). */
 const CALIBRATION = 24;
 

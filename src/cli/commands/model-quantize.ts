@@ -23,7 +23,7 @@ export function registerModelQuantize(modelGroup: Command): void {
     .option("--calibration <dataset|list>", "calibration audio: a dataset root or a file list (default: datasets/demo, synthesised if missing)")
     .option("--root <dir>", "dataset root that a manifest CSV list's paths are relative to")
     .option("--utterances <n>", "calibration utterances, at most (spread over the list)", "300")
-    .option("--keep-float <prefixes>", "comma-separated weight-name prefixes whose convolutions stay float32 (default: blocks.0.,se_block,asp.conv.)")
+    .option("--keep-float <prefixes>", "comma-separated weight-name prefixes whose convolutions stay float32 (default: blocks.0.,se_block,asp.global_context,asp.conv.)")
     .option("--threads <n>", "ONNX Runtime intra-op threads for calibration")
     .action(async (model: string, flags: ModelQuantizeFlags) => {
       const options = {
