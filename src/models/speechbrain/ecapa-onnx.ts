@@ -168,8 +168,8 @@ export function buildEcapaOnnx(c: EcapaConfig, state: StateDict, metadata: Recor
   const conv1d = (x: string, prefix: string, dilation = 1): string =>
     convWith(x, prefix, weight(`${prefix}.weight`), shape(`${prefix}.weight`), weight(`${prefix}.bias`), dilation);
 
-  // Inference BatchNorm1d as x*scale + shift; `trailing` = 1 for feature maps, 0 for [N,C].
-  const batchNorm = (x: string, prefix: string, trailing: 0 | 1): string => {
+  // Inference BatchNorm1d as x*scale + shift.
+  const bnAffine = (prefix: string): { scale: Float32Array; shift: Float32Array } => {
     const gamma = weight(`${prefix}.weight`);
     const beta = weight(`${prefix}.bias`);
     const mean = weight(`${prefix}.running_mean`);
@@ -181,14 +181,38 @@ export function buildEcapaOnnx(c: EcapaConfig, state: StateDict, metadata: Recor
       scale[i] = s;
       shift[i] = beta[i] - mean[i] * s;
     }
-    const dims = trailing ? [gamma.length, ...unit, 1] : [gamma.length];
-    const scaled = g.op("Mul", [x, g.tensor(`${prefix}.scale`, scale, dims)], {}, `${prefix}/scale`);
-    return g.op("Add", [scaled, g.tensor(`${prefix}.shift`, shift, dims)], {}, prefix);
+    return { scale, shift };
+  };
+  // `trailing` = 1 for feature maps, 0 for [N,C].
+  const bnDims = (channels: number, trailing: 0 | 1): number[] => (trailing ? [channels, ...unit, 1] : [channels]);
+  const batchNorm = (x: string, prefix: string, trailing: 0 | 1): string => {
+    const { scale, shift } = bnAffine(prefix);
+    const scaled = g.op("Mul", [x, g.tensor(`${prefix}.scale`, scale, bnDims(scale.length, trailing))], {}, `${prefix}/scale`);
+    return g.op("Add", [scaled, g.tensor(`${prefix}.shift`, shift, bnDims(shift.length, trailing))], {}, prefix);
+  };
+  // A TDNN block's BN follows its ReLU, and relu(z)·s = relu(s·z) when s > 0: so when every channel's scale is
+  // positive (as in every trained ECAPA we have seen), VoxLab's form moves the scale into the conv's output rows
+  // and keeps only the shift, one pass over the feature map fewer. Otherwise the block stays as SpeechBrain has it.
+  const foldableScale = (normPrefix: string): Float32Array | undefined => {
+    if (form !== "voxlab") return undefined;
+    const { scale } = bnAffine(normPrefix);
+    return scale.every((v) => v > 0) ? scale : undefined;
+  };
+  const shiftOnly = (x: string, prefix: string): string => {
+    const { shift } = bnAffine(prefix);
+    return g.op("Add", [x, g.tensor(`${prefix}.shift`, shift, bnDims(shift.length, 1))], {}, prefix);
   };
 
   // TDNNBlock: conv -> ReLU -> BatchNorm (dropout is identity at inference).
-  const tdnnBlock = (x: string, prefix: string, dilation = 1): string =>
-    batchNorm(g.op("Relu", [conv1d(x, `${prefix}.conv.conv`, dilation)], {}, `${prefix}/relu`), `${prefix}.norm.norm`, 1);
+  const tdnnBlock = (x: string, prefix: string, dilation = 1): string => {
+    const conv = `${prefix}.conv.conv`;
+    const norm = `${prefix}.norm.norm`;
+    const scale = foldableScale(norm);
+    if (!scale) return batchNorm(g.op("Relu", [conv1d(x, conv, dilation)], {}, `${prefix}/relu`), norm, 1);
+    const w = scaleRows(weight(`${conv}.weight`), scale);
+    const z = convWith(x, conv, w, shape(`${conv}.weight`), scaleRows(weight(`${conv}.bias`), scale), dilation);
+    return shiftOnly(g.op("Relu", [z], {}, `${prefix}/relu`), norm);
+  };
 
   // The uniform weights as a [N,T,1] column: a mean over valid frames is then one batched matrix-vector product,
   // which runs as a GEMV instead of a Mul pass plus a ReduceSum (that ONNX Runtime's int8 layout makes slow).
@@ -248,16 +272,24 @@ export function buildEcapaOnnx(c: EcapaConfig, state: StateDict, metadata: Recor
   } else if (c.globalContext) {
     const [mean, std] = statistics(mfa, uniformWeights, "asp.global");
     const [attn, cin] = shape("asp.tdnn.conv.conv.weight");
+    const scale = foldableScale("asp.tdnn.norm.norm");
+    const rows = (w: Float32Array): Float32Array => (scale ? scaleRows(w, scale) : w);
     const [framesW, statsW] = splitInputChannels(weight("asp.tdnn.conv.conv.weight"), attn, cin, cMfa);
-    const frames = convWith(mfa, "asp.tdnn.conv.conv/frames", framesW, [attn, cMfa, 1], weight("asp.tdnn.conv.conv.bias"));
-    const stats = convWith(g.op("Concat", [mean, std], { axis: 1 }, "asp.global/stats"), "asp.global_context", statsW, [attn, cin - cMfa, 1]);
-    const summed = g.op("Add", [frames, stats], {}, "asp.tdnn.conv.conv");
-    attention = batchNorm(g.op("Relu", [summed], {}, "asp.tdnn/relu"), "asp.tdnn.norm.norm", 1);
+    const frames = convWith(mfa, "asp.tdnn.conv.conv/frames", rows(framesW), [attn, cMfa, 1], rows(weight("asp.tdnn.conv.conv.bias")));
+    const stats = convWith(g.op("Concat", [mean, std], { axis: 1 }, "asp.global/stats"), "asp.global_context", rows(statsW), [attn, cin - cMfa, 1]);
+    const relu = g.op("Relu", [g.op("Add", [frames, stats], {}, "asp.tdnn.conv.conv")], {}, "asp.tdnn/relu");
+    attention = scale ? shiftOnly(relu, "asp.tdnn.norm.norm") : batchNorm(relu, "asp.tdnn.norm.norm", 1);
   } else {
     attention = tdnnBlock(mfa, "asp.tdnn");
   }
   const energy = conv1d(g.op("Tanh", [attention]), "asp.conv.conv");
-  const maskedEnergy = g.op("Where", [validMask, energy, g.floats("minus_inf", [-Infinity], [])], {}, "asp.masked_energy");
+  const minusInf = g.floats("minus_inf", [-Infinity], []);
+  // VoxLab's form adds a [N,1,(1,)T] bias of 0 / -inf (the same bits: e + 0 = e): a broadcast Add runs on every
+  // intra-op thread, the Where over the full [N,C,T] map on one.
+  const maskedEnergy =
+    form === "voxlab"
+      ? g.op("Add", [energy, g.op("Where", [validMask, g.floats("zero_f", [0], []), minusInf], {}, "asp.mask_bias")], {}, "asp.masked_energy")
+      : g.op("Where", [validMask, energy, minusInf], {}, "asp.masked_energy");
   const alpha = g.op("Softmax", [maskedEnergy], { axis: time }, "asp.alpha");
   const [pooledMean, pooledStd] = statistics(mfa, alpha, "asp");
   const pooled = g.op("Squeeze", [g.op("Concat", [pooledMean, pooledStd], { axis: 1 }), g.ints("map_axes", [...unit.map(() => 2), time])], {}, "asp.pooled");
@@ -284,4 +316,12 @@ function splitInputChannels(w: Float32Array, rows: number, cin: number, first: n
     tail.set(w.subarray(r * cin + first, (r + 1) * cin), r * (cin - first));
   }
   return [head, tail];
+}
+
+/** `w` (rows of equal length, row-major) with row r multiplied by scale[r]. */
+function scaleRows(w: Float32Array, scale: Float32Array): Float32Array {
+  const out = new Float32Array(w.length);
+  const width = w.length / scale.length;
+  for (let r = 0; r < scale.length; r++) for (let i = r * width; i < (r + 1) * width; i++) out[i] = w[i] * scale[r];
+  return out;
 }

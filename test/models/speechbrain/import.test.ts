@@ -103,6 +103,32 @@ test("import: the two graph forms are what they say: 2-D convolutions and a spli
   }
 });
 
+test("import: a batch norm with a negative scale keeps its own Mul in VoxLab's form, and both forms still agree", { skip: needShared }, async (t) => {
+  const dir = fixture("speechbrain-ecapa", "c128-l96");
+  const hp = parseSpeechbrainHyperparams(await readFile(join(dir, "hyperparams.yaml"), "utf8"), "h.yaml");
+  const state = await readTorchCheckpoint(join(dir, "embedding_model.ckpt"));
+  // Flip the sign of one channel's gamma in a Res2Net block and in the attention's TDNN (relu(z)·s != relu(s·z) there).
+  for (const key of ["blocks.2.tdnn1.norm.norm.weight", "asp.tdnn.norm.norm.weight"]) {
+    const tensor = state.get(key)!;
+    const data = Float32Array.from(tensor.data as Float32Array);
+    data[3] = -data[3];
+    state.set(key, { ...tensor, data });
+  }
+  const meta = voxlabMetadata({ frontend: "speechbrain", sampleRate: 16000, meanNorm: "sentence", source: "x", license: "x" });
+  const embeddings: Float32Array[][] = [];
+  for (const form of ["voxlab", "torch-export"] as const) {
+    const bytes = buildEcapaOnnx(hp.ecapa, state, meta, "e.ckpt", form);
+    const scaleNodes = decodeModel(bytes, form).graph!.node!.filter((n) => n.opType === "Mul" && n.name!.endsWith(".norm.norm/scale#node")).map((n) => n.name);
+    if (form === "voxlab") assert.deepEqual(scaleNodes.sort(), ["asp.tdnn.norm.norm/scale#node", "blocks.2.tdnn1.norm.norm/scale#node"]);
+    const path = join(work, `negative-gamma.${form}.onnx`);
+    await writeFile(path, bytes);
+    const model = await loadEmbeddingModel(path, { intraOpThreads: 1 });
+    embeddings.push(await model.embedFeatures(await Promise.all(UTTERANCES.map(features))));
+    await model.close();
+  }
+  t.diagnostic(UTTERANCES.map((name, i) => assertEmbeddingParity(embeddings[0][i], embeddings[1][i], name)).join("; "));
+});
+
 test("import: metadata says how to feed the model", { skip: needShared }, async () => {
   const props = readOnnxMetadata(await readFile(modelPath("c128-l96")), "m.onnx");
   assert.equal(props.frontend, "speechbrain");
