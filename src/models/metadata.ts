@@ -9,6 +9,9 @@ export const VOXLAB_FORMAT = "1";
 export const MEAN_NORMS = ["sentence", "none"] as const;
 export type MeanNorm = (typeof MEAN_NORMS)[number];
 
+/** Metadata key that marks a quantized model (its value names the scheme; `voxlab model quantize` writes it). */
+export const QUANTIZATION_KEY = "quantization";
+
 /** The keys every VoxLab model must carry. */
 export const REQUIRED_KEYS = ["frontend", "sample_rate", "mean_norm", "embedding_dim", "source", "license"] as const;
 

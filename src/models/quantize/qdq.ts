@@ -6,6 +6,7 @@
 import type { onnx } from "onnx-proto";
 import { VoxlabError } from "../../core/errors.ts";
 import { onnxProto } from "../../core/lazy-modules.ts";
+import { QUANTIZATION_KEY } from "../metadata.ts";
 
 type ModelProto = onnx.ModelProto;
 type NodeProto = onnx.INodeProto;
@@ -13,8 +14,6 @@ type TensorProto = onnx.ITensorProto;
 /** ONNX element types (TensorProto.DataType). */
 const dataType = (): typeof onnx.TensorProto.DataType => onnxProto().TensorProto.DataType;
 
-/** Metadata key that marks a quantized model (its value names the scheme). */
-export const QUANTIZATION_KEY = "quantization";
 export const QUANTIZATION_SCHEME = "int8-qdq: int8 weights per output channel, uint8 activations per tensor (static, calibrated)";
 /** QDQ with per-axis scales needs opset 13. */
 const MIN_OPSET = 13;
